@@ -1,0 +1,117 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestHelper,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { DEFAULT_API_HOST, DEFAULT_AUTH_HOST, DEFAULT_SCOPES } from '../nodes/NiceCxone/constants';
+import { credentialsFrom, tokenCache } from '../nodes/NiceCxone/transport';
+
+export class NiceCxoneApi implements ICredentialType {
+	name = 'niceCxoneApi';
+
+	displayName = 'NICE CXone API';
+
+	icon = 'file:niceCxone.svg' as const;
+
+	documentationUrl = 'https://github.com/n8n-nodes-nice-cxone/n8n-nodes-nice-cxone#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Auth Host',
+			name: 'authHost',
+			type: 'string',
+			default: DEFAULT_AUTH_HOST,
+			required: true,
+			description:
+				"Base URL of your tenant's OAuth server; the token is requested from {Auth Host}/oauth/token. Must be https:// (http:// only for localhost).",
+		},
+		{
+			displayName: 'API Host',
+			name: 'apiHost',
+			type: 'string',
+			default: DEFAULT_API_HOST,
+			required: true,
+			description: "Base URL of your tenant's CXone API. Must be https:// (http:// only for localhost).",
+		},
+		{
+			displayName: 'Client ID',
+			name: 'clientId',
+			type: 'string',
+			default: '',
+			required: true,
+		},
+		{
+			displayName: 'Client Secret',
+			name: 'clientSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+		},
+		{
+			displayName: 'Scopes',
+			name: 'scopes',
+			type: 'string',
+			default: DEFAULT_SCOPES,
+			description:
+				'Space-separated OAuth scopes: interactions:write for attribute updates, webhooks:write for webhooks',
+		},
+		{
+			displayName: 'Allow Unauthorized Certificates',
+			name: 'allowUnauthorizedCerts',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to connect even if the TLS certificate cannot be verified (self-signed test hosts)',
+		},
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'hidden',
+			typeOptions: { expirable: true },
+			default: '',
+		},
+	];
+
+	/**
+	 * Fetches the client-credentials token for n8n's own requests (HTTP Request node, credential test)
+	 * through the same cache the NICE CXone nodes use. n8n calls this again after a 401 with the
+	 * refused token still in the credentials, which is the signal to drop it.
+	 */
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		const cxone = credentialsFrom(credentials);
+		if (typeof credentials.accessToken === 'string' && credentials.accessToken) {
+			tokenCache.invalidate(cxone, credentials.accessToken);
+		}
+		return { accessToken: await tokenCache.get(cxone) };
+	}
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: { Authorization: '=Bearer {{$credentials.accessToken}}' },
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.authHost.replace(/\\/+$/, "")}}',
+			url: '/oauth/token',
+			method: 'POST',
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+			body: '=grant_type=client_credentials&client_id={{encodeURIComponent($credentials.clientId)}}&client_secret={{encodeURIComponent($credentials.clientSecret)}}&scope={{encodeURIComponent($credentials.scopes)}}',
+		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message: 'CXone refused the client (invalid_client): check the Client ID and Client Secret',
+				},
+			},
+		],
+	};
+}

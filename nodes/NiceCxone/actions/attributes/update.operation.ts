@@ -1,0 +1,320 @@
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import {
+	ATTRIBUTES_PATH,
+	DEFAULT_CONCURRENCY,
+	DEFAULT_MAX_REQUESTS_PER_SECOND,
+	DEFAULT_MODE,
+	DEFAULT_TIMEOUT_MS,
+	MAX_ATTRIBUTES,
+	MAX_CONCURRENCY,
+	MAX_KEY_LENGTH,
+	MAX_STRING_VALUE_LENGTH,
+} from '../../constants';
+import { payloadHash } from '../../helpers/audit';
+import {
+	attributeUpdateSchema,
+	interactionIdSchema,
+	parseOrThrow,
+	type AttributeMode,
+} from '../../helpers/validation';
+import { cxoneRequest } from '../../transport';
+import type { PreparedItem, RunOptions } from '../router';
+
+export const action = 'update_attributes';
+
+const show = { operation: ['updateAttributes'] };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Interaction ID',
+		name: 'interactionId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. 8f7a9b2c-1d3e-4f5a-9c8b-7e6d5f4a3b2c',
+		description: 'The CXone interaction (contact) whose attributes to change',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Attributes Input',
+		name: 'attributesInput',
+		type: 'options',
+		options: [
+			{ name: 'Using Fields Below', value: 'fields', description: 'Enter each attribute in the UI' },
+			{
+				name: 'Using JSON',
+				value: 'json',
+				description: 'An object {"key": value} or an array [{"key", "value", "mode"}]',
+			},
+		],
+		default: 'fields',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Attributes',
+		name: 'attributesUi',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Attribute',
+		default: {},
+		description: `Up to ${MAX_ATTRIBUTES} attributes, applied atomically: all or none`,
+		displayOptions: { show: { ...show, attributesInput: ['fields'] } },
+		options: [
+			{
+				name: 'attribute',
+				displayName: 'Attribute',
+				values: [
+					{
+						displayName: 'Key',
+						name: 'key',
+						type: 'string',
+						default: '',
+						description: `1-${MAX_KEY_LENGTH} characters; keys starting with "_" or "system:" are reserved`,
+					},
+					{
+						displayName: 'Value Type',
+						name: 'valueType',
+						type: 'options',
+						options: [
+							{ name: 'Boolean', value: 'boolean' },
+							{ name: 'Null', value: 'null' },
+							{ name: 'Number', value: 'number' },
+							{ name: 'String', value: 'string' },
+						],
+						default: 'string',
+					},
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+						description: `A string of at most ${MAX_STRING_VALUE_LENGTH} characters, a number, or true/false, per Value Type`,
+						displayOptions: { hide: { valueType: ['null'] } },
+					},
+					{
+						displayName: 'Mode',
+						name: 'mode',
+						type: 'options',
+						options: [
+							{ name: 'Add', value: 'ADD' },
+							{ name: 'Delete', value: 'DELETE' },
+							{ name: 'Update', value: 'UPDATE' },
+							{ name: 'Use Default Mode', value: 'default' },
+						],
+						default: 'default',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Attributes (JSON)',
+		name: 'attributesJson',
+		type: 'json',
+		default: '{\n  "campaign_id": "12345"\n}',
+		description:
+			'An object {"key": value, …} or an array [{"key": "…", "value": …, "mode": "ADD|UPDATE|DELETE"}]. Values: string, number, boolean or null.',
+		displayOptions: { show: { ...show, attributesInput: ['json'] } },
+	},
+	{
+		displayName: 'Default Mode',
+		name: 'defaultMode',
+		type: 'options',
+		options: [
+			{ name: 'Add', value: 'ADD', description: 'Add the attribute' },
+			{ name: 'Delete', value: 'DELETE', description: 'Remove the attribute' },
+			{ name: 'Update', value: 'UPDATE', description: 'Set the attribute, creating it if needed' },
+		],
+		default: DEFAULT_MODE,
+		description: 'Mode for attributes that do not set their own',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Add Run Summary',
+				name: 'addRunSummary',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to add one extra item with total_requests, success_count, failure_count, success_rate_percent and average_latency_ms',
+			},
+			{
+				displayName: 'Concurrency',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
+				default: DEFAULT_CONCURRENCY,
+				description: 'How many items are sent to CXone at the same time',
+			},
+			{
+				displayName: 'Include Response',
+				name: 'includeResponse',
+				type: 'boolean',
+				default: true,
+				description: "Whether to add CXone's attribute snapshot after the update to each output item",
+			},
+			{
+				displayName: 'Max Requests per Second',
+				name: 'maxRequestsPerSecond',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: DEFAULT_MAX_REQUESTS_PER_SECOND,
+				description:
+					"Upper bound on calls per second, retries included. CXone's tenant limit is about 200; 0 means no limit.",
+			},
+			{
+				displayName: 'Timeout',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: DEFAULT_TIMEOUT_MS,
+				description: 'Milliseconds to wait for each attempt before it counts as failed and is retried',
+			},
+		],
+	},
+];
+
+interface UiAttribute {
+	key?: unknown;
+	valueType?: 'string' | 'number' | 'boolean' | 'null';
+	value?: unknown;
+	mode?: string;
+}
+
+export function runOptions(this: IExecuteFunctions): Partial<RunOptions> {
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	return {
+		concurrency: Math.min(MAX_CONCURRENCY, Math.max(1, Math.floor(Number(options.concurrency ?? DEFAULT_CONCURRENCY)))),
+		maxRequestsPerSecond: Math.max(0, Number(options.maxRequestsPerSecond ?? DEFAULT_MAX_REQUESTS_PER_SECOND)),
+		timeoutMs: Math.max(1, Number(options.timeout ?? DEFAULT_TIMEOUT_MS)),
+		addRunSummary: options.addRunSummary === true,
+	};
+}
+
+export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<PreparedItem> {
+	const node = this.getNode();
+	const rawId = this.getNodeParameter('interactionId', itemIndex);
+	const interactionId = parseOrThrow(
+		node,
+		interactionIdSchema,
+		typeof rawId === 'number' ? String(rawId) : rawId,
+		itemIndex,
+		'interactionId',
+	);
+	const defaultMode = this.getNodeParameter('defaultMode', itemIndex, DEFAULT_MODE) as AttributeMode;
+	const input = this.getNodeParameter('attributesInput', itemIndex, 'fields') as string;
+	const attributes =
+		input === 'json'
+			? attributesFromJson.call(this, itemIndex, defaultMode)
+			: attributesFromUi.call(this, itemIndex, defaultMode);
+	const body = JSON.stringify(parseOrThrow(node, attributeUpdateSchema, { attributes }, itemIndex));
+	const includeResponse = (this.getNodeParameter('options', itemIndex, {}) as IDataObject).includeResponse !== false;
+
+	return {
+		interactionId,
+		payloadHash: payloadHash(body),
+		send: async (run) => {
+			const response = await cxoneRequest<IDataObject>(run.credentials, {
+				method: 'POST',
+				path: ATTRIBUTES_PATH(encodeURIComponent(interactionId)),
+				body,
+				timeoutMs: run.timeoutMs,
+				limiter: run.limiter,
+			});
+			return {
+				latencyMs: response.latencyMs,
+				attempts: response.attempts,
+				output: includeResponse ? { response: response.data } : undefined,
+			};
+		},
+	};
+}
+
+/** The mode as the API spells it; users often type it in lower case. */
+const normaliseMode = (mode: unknown, defaultMode: AttributeMode) =>
+	mode === undefined || mode === null || mode === '' || mode === 'default'
+		? defaultMode
+		: typeof mode === 'string'
+			? mode.trim().toUpperCase()
+			: mode;
+
+function attributesFromJson(this: IExecuteFunctions, itemIndex: number, defaultMode: AttributeMode): unknown[] {
+	let value = this.getNodeParameter('attributesJson', itemIndex) as unknown;
+	if (typeof value === 'string') {
+		try {
+			value = JSON.parse(value);
+		} catch (error) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`Item ${itemIndex}: Attributes (JSON) is not valid JSON: ${(error as Error).message}`,
+				{ itemIndex, description: 'Enter an object {"key": value} or an array [{"key", "value", "mode"}].' },
+			);
+		}
+	}
+	if (Array.isArray(value)) {
+		return value.map((entry: unknown) =>
+			typeof entry === 'object' && entry !== null && !Array.isArray(entry)
+				? { ...entry, mode: normaliseMode((entry as IDataObject).mode, defaultMode) }
+				: entry,
+		);
+	}
+	if (typeof value === 'object' && value !== null) {
+		return Object.entries(value).map(([key, attributeValue]) => ({ key, value: attributeValue, mode: defaultMode }));
+	}
+	throw new NodeOperationError(
+		this.getNode(),
+		`Item ${itemIndex}: Attributes (JSON) must be an object or an array, not ${value === null ? 'null' : typeof value}`,
+		{ itemIndex, description: 'Enter an object {"key": value} or an array [{"key", "value", "mode"}].' },
+	);
+}
+
+function attributesFromUi(this: IExecuteFunctions, itemIndex: number, defaultMode: AttributeMode): unknown[] {
+	const ui = this.getNodeParameter('attributesUi', itemIndex, {}) as { attribute?: UiAttribute[] };
+	return (ui.attribute ?? []).map((entry, index) => ({
+		key: entry.key,
+		value: typedValue.call(this, entry, index, itemIndex),
+		mode: normaliseMode(entry.mode, defaultMode),
+	}));
+}
+
+/** Converts the UI's text value to its Value Type, refusing text that is not of that type. */
+function typedValue(this: IExecuteFunctions, entry: UiAttribute, index: number, itemIndex: number): unknown {
+	const fail = (message: string) =>
+		new NodeOperationError(this.getNode(), `Item ${itemIndex}: attributes.${index}.value ${message}`, {
+			itemIndex,
+			description: `Attribute "${String(entry.key)}" has Value Type ${entry.valueType}. Change the value or the type.`,
+		});
+	const value = entry.value;
+	switch (entry.valueType ?? 'string') {
+		case 'null':
+			return null;
+		case 'number': {
+			if (typeof value === 'number') return value;
+			const text = String(value ?? '').trim();
+			const number = Number(text);
+			if (text === '' || Number.isNaN(number)) throw fail(`"${text}" is not a number`);
+			return number;
+		}
+		case 'boolean': {
+			if (typeof value === 'boolean') return value;
+			const text = String(value ?? '').trim().toLowerCase();
+			if (text !== 'true' && text !== 'false') throw fail(`"${text}" is not true or false`);
+			return text === 'true';
+		}
+		default:
+			return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+	}
+}

@@ -1,0 +1,36 @@
+import type { INodeTypeDescription } from 'n8n-workflow';
+
+import * as updateAttributes from './attributes/update.operation';
+
+export const versionDescription: INodeTypeDescription = {
+	displayName: 'NICE CXone',
+	name: 'niceCxone',
+	icon: 'file:niceCxone.svg',
+	group: ['transform'],
+	version: 1,
+	subtitle: '={{ $parameter["operation"] }}',
+	description: 'Update interaction attributes and register webhooks in NICE CXone',
+	defaults: { name: 'NICE CXone' },
+	usableAsTool: true,
+	inputs: ['main'],
+	outputs: ['main'],
+	credentials: [{ name: 'niceCxoneApi', required: true }],
+	properties: [
+		{
+			displayName: 'Operation',
+			name: 'operation',
+			type: 'options',
+			noDataExpression: true,
+			options: [
+				{
+					name: 'Update Attributes',
+					value: 'updateAttributes',
+					description: 'Add, update or delete up to 50 attributes of an interaction in one atomic call',
+					action: 'Update interaction attributes',
+				},
+			],
+			default: 'updateAttributes',
+		},
+		...updateAttributes.description,
+	],
+};

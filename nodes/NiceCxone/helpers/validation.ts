@@ -1,0 +1,165 @@
+import { NodeOperationError, type INode } from 'n8n-workflow';
+import { z, type ZodError } from 'zod';
+
+import {
+	ATTRIBUTE_MODES,
+	MAX_ATTRIBUTES,
+	MAX_KEY_LENGTH,
+	MAX_STRING_VALUE_LENGTH,
+	RESERVED_KEY_PREFIXES,
+} from '../constants';
+
+/** One attribute as the API takes it (contract §2). */
+export const attributeSchema = z
+	.object({
+		key: z
+			.string({ invalid_type_error: 'must be a string', required_error: 'is required' })
+			.min(1, 'must not be empty')
+			.max(MAX_KEY_LENGTH, `must be at most ${MAX_KEY_LENGTH} characters`)
+			.refine((key) => !RESERVED_KEY_PREFIXES.some((prefix) => key.startsWith(prefix)), {
+				message: `is reserved: keys may not start with ${RESERVED_KEY_PREFIXES.map((p) => `"${p}"`).join(' or ')}`,
+			}),
+		value: z.union(
+			[
+				z.string().max(MAX_STRING_VALUE_LENGTH, `must be at most ${MAX_STRING_VALUE_LENGTH} characters`),
+				z.number().finite('must be a finite number'),
+				z.boolean(),
+				z.null(),
+			],
+			{
+				errorMap: (issue, ctx) =>
+					issue.code === 'invalid_union'
+						? { message: 'must be a string, a finite number, true/false or null (objects and arrays are refused)' }
+						: { message: ctx.defaultError },
+			},
+		),
+		mode: z.enum(ATTRIBUTE_MODES, {
+			errorMap: () => ({ message: `must be one of ${ATTRIBUTE_MODES.join(', ')}` }),
+		}),
+	})
+	.strict();
+
+/** The update body: 1–50 attributes, no key twice, nothing else (contract §2). */
+export const attributeUpdateSchema = z
+	.object({
+		attributes: z
+			.array(attributeSchema)
+			.min(1, 'must hold at least 1 attribute')
+			.max(MAX_ATTRIBUTES, `must hold at most ${MAX_ATTRIBUTES} attributes per request`)
+			.superRefine((attributes, ctx) => {
+				const seen = new Set<string>();
+				attributes.forEach((attribute, index) => {
+					if (seen.has(attribute.key)) {
+						ctx.addIssue({
+							code: z.ZodIssueCode.custom,
+							path: [index, 'key'],
+							message: `"${attribute.key}" appears more than once in this request`,
+						});
+					}
+					seen.add(attribute.key);
+				});
+			}),
+	})
+	.strict();
+
+export type Attribute = z.infer<typeof attributeSchema>;
+export type AttributeMode = Attribute['mode'];
+export type AttributeUpdate = z.infer<typeof attributeUpdateSchema>;
+
+/** An interaction id is one URL path segment; these would change the path or mean nothing. */
+export const interactionIdSchema = z
+	.string({ invalid_type_error: 'must be a string' })
+	.trim()
+	.min(1, 'must not be empty')
+	.refine((id) => id !== '.' && id !== '..', { message: 'may not be "." or ".."' })
+	.refine((id) => !/[/?#]/.test(id), { message: 'may not contain "/", "?" or "#"' });
+
+/** A webhook registration body (contract §3). */
+export const webhookSchema = z
+	.object({
+		name: z.string().trim().min(1, 'must not be empty'),
+		uri: z
+			.string()
+			.url('must be an absolute URL')
+			.refine((uri) => /^https?:$/.test(new URL(uri).protocol), { message: 'must be an http(s) URL' }),
+		events: z.array(z.string().min(1)).min(1, 'must name at least one event'),
+		enabled: z.boolean(),
+		headers: z.record(z.string()),
+	})
+	.strict();
+
+export type WebhookRegistration = z.infer<typeof webhookSchema>;
+
+/** A CXone callback body (contract §4); unknown extra fields are dropped, not refused. */
+export const callbackSchema = z.object({
+	eventId: z.string().min(1),
+	eventType: z.string().min(1),
+	interactionId: z.string().min(1),
+	attributes: z.array(
+		z.object({
+			key: z.string(),
+			value: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+			mode: z.enum(ATTRIBUTE_MODES).optional(),
+		}),
+	),
+	occurredAt: z.string().datetime({ offset: true }),
+	callbackLatencyMs: z.number().nonnegative().finite(),
+});
+
+export type CallbackEvent = z.infer<typeof callbackSchema>;
+
+const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * A credential host: absolute http(s), no embedded user:password, and plain http only on
+ * loopback (the sandbox), since a bearer token or client secret would otherwise cross the network in clear.
+ */
+export const hostSchema = z.string().superRefine((value, ctx) => {
+	let url: URL;
+	try {
+		url = new URL(value.trim());
+	} catch {
+		ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${value}" is not an absolute URL` });
+		return;
+	}
+	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+		ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must use https:// (got ${url.protocol}//)` });
+	} else if (url.protocol === 'http:' && !LOOPBACK_HOSTS.test(url.hostname)) {
+		ctx.addIssue({
+			code: z.ZodIssueCode.custom,
+			message: `must use https://; plain http:// is accepted only for localhost/127.0.0.1 (got ${url.hostname})`,
+		});
+	}
+	if (url.username || url.password) {
+		ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must not contain a user name or password' });
+	}
+});
+
+/** "attributes.3.key" from a zod path, the form the API's `details[].path` uses. */
+export const formatPath = (path: Array<string | number>) => path.join('.');
+
+/** All issues of a ZodError as one readable line: `attributes.3.key must be at most 255 characters`. */
+export function describeZodError(error: ZodError, prefix?: string): string {
+	return error.issues
+		.map((issue) => {
+			const path = formatPath([...(prefix ? [prefix] : []), ...issue.path]);
+			return path ? `${path} ${issue.message}` : issue.message;
+		})
+		.join('; ');
+}
+
+/** Parses `value` with `schema`, or throws a NodeOperationError naming the item and the field path. */
+export function parseOrThrow<T extends z.ZodTypeAny>(
+	node: INode,
+	schema: T,
+	value: unknown,
+	itemIndex: number,
+	field?: string,
+): z.infer<T> {
+	const result = schema.safeParse(value);
+	if (result.success) return result.data;
+	throw new NodeOperationError(node, `Item ${itemIndex}: ${describeZodError(result.error, field)}`, {
+		itemIndex,
+		description: 'Nothing was sent to CXone for this item. Fix the field named above and run again.',
+	});
+}

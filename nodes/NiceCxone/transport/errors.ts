@@ -1,0 +1,123 @@
+import axios from 'axios';
+
+/** What a user should check for each kind of failure (the tutorial's "Common Errors"). */
+export const ERROR_HINTS: Record<string, string> = {
+	400: 'CXone refused the payload. Check which field broke which limit: 1-50 attributes, keys of 1-255 characters not starting with "_" or "system:", string values of at most 2000 characters, mode ADD, UPDATE or DELETE.',
+	401: 'The access token was refused even after a fresh one was fetched: the credentials are wrong or expired, or the OAuth client lacks the interactions:write scope. Check the Client ID, Client Secret and Scopes of the credential.',
+	403: 'The OAuth client lacks the scope this call needs (interactions:write for attributes, webhooks:write for webhooks), or the interaction belongs to another tenant. Check the Scopes of the credential and the Interaction ID.',
+	404: 'CXone does not know this resource. Check the Interaction ID (or webhook ID) and that the API Host is your tenant\'s.',
+	429: 'CXone\'s rate limit (about 200 requests per second per tenant) was still hit after 3 attempts. Lower "Max Requests per Second" or "Concurrency", or send smaller batches.',
+	'5xx': 'CXone answered with a server error on all 3 attempts. Try again later; if it persists, contact NICE support.',
+	network: 'CXone could not be reached or did not answer in time on all 3 attempts. Check the API Host, the network, and the Timeout option.',
+	invalid_client: 'The auth server refused the client: check the Client ID, the Client Secret and the Auth Host of the credential.',
+	token: 'The auth server refused the token request: check the Auth Host, the Scopes and that the OAuth client may use the client_credentials grant.',
+};
+
+export interface CxoneErrorFields {
+	/** HTTP status, absent for network failures. */
+	status?: number;
+	/** CXone's `error` code, or a network code such as ECONNRESET or ETIMEDOUT. */
+	code: string;
+	description: string;
+	details?: Array<{ path: string; message: string }>;
+	attempts?: number;
+	latencyMs?: number;
+	/** True when the token endpoint, not the API, failed. */
+	fromTokenEndpoint?: boolean;
+}
+
+/**
+ * A CXone failure carrying only what is safe to show: status, CXone's error code and text.
+ * Never the request config, which holds the client secret or the bearer token.
+ */
+export class CxoneError extends Error {
+	readonly status?: number;
+	readonly code: string;
+	readonly description: string;
+	readonly details?: Array<{ path: string; message: string }>;
+	attempts: number;
+	latencyMs: number;
+	readonly fromTokenEndpoint: boolean;
+
+	constructor(fields: CxoneErrorFields) {
+		super(CxoneError.messageOf(fields));
+		this.name = 'CxoneError';
+		this.status = fields.status;
+		this.code = fields.code;
+		this.description = fields.description;
+		this.details = fields.details;
+		this.attempts = fields.attempts ?? 1;
+		this.latencyMs = fields.latencyMs ?? 0;
+		this.fromTokenEndpoint = fields.fromTokenEndpoint ?? false;
+	}
+
+	/** The hint for this failure, from ERROR_HINTS. */
+	get hint(): string {
+		if (this.fromTokenEndpoint) return this.code === 'invalid_client' ? ERROR_HINTS.invalid_client : ERROR_HINTS.token;
+		if (this.status === undefined) return ERROR_HINTS.network;
+		if (this.status >= 500) return ERROR_HINTS['5xx'];
+		return ERROR_HINTS[this.status] ?? ERROR_HINTS.token;
+	}
+
+	/** `error_code` of the audit record: CXone's code when it sent one, else the status or network code. */
+	get auditCode(): string {
+		return this.status !== undefined && this.code === `http_${this.status}` ? String(this.status) : this.code;
+	}
+
+	toJSON() {
+		return {
+			status: this.status ?? null,
+			error: this.code,
+			error_description: this.description,
+			...(this.details ? { details: this.details } : {}),
+		};
+	}
+
+	static fromTokenResponse(status: number, body: { error?: string; error_description?: string } | undefined) {
+		const code = typeof body?.error === 'string' ? body.error : `http_${status}`;
+		const description =
+			typeof body?.error_description === 'string'
+				? body.error_description
+				: status === 200
+					? 'The token response has no access_token'
+					: `The token endpoint answered HTTP ${status}`;
+		return new CxoneError({ status, code, description, fromTokenEndpoint: true });
+	}
+
+	/** Converts anything axios threw into a CxoneError, redacting `secrets` from CXone's text. */
+	static from(error: unknown, secrets: string[], fromTokenEndpoint = false): CxoneError {
+		if (error instanceof CxoneError) return error;
+		const redact = (text: string) =>
+			secrets.reduce((clean, secret) => (secret ? clean.split(secret).join('[redacted]') : clean), text);
+		if (axios.isAxiosError(error) && error.response) {
+			const body = error.response.data as { error?: unknown; error_description?: unknown; details?: unknown };
+			const status = error.response.status;
+			return new CxoneError({
+				status,
+				code: typeof body?.error === 'string' ? body.error : `http_${status}`,
+				description: redact(
+					typeof body?.error_description === 'string' ? body.error_description : `HTTP ${status}`,
+				),
+				details: Array.isArray(body?.details)
+					? (body.details as Array<{ path: unknown; message: unknown }>).map((d) => ({
+							path: redact(String(d.path)),
+							message: redact(String(d.message)),
+						}))
+					: undefined,
+				fromTokenEndpoint,
+			});
+		}
+		const code = (axios.isAxiosError(error) && error.code) || 'network_error';
+		const description = axios.isAxiosError(error) ? redact(error.message) : 'Request failed';
+		return new CxoneError({ code, description, fromTokenEndpoint });
+	}
+
+	private static messageOf(fields: CxoneErrorFields): string {
+		const where = fields.fromTokenEndpoint ? 'CXone token request failed' : 'CXone request failed';
+		const what = fields.status !== undefined ? `${fields.status} ${fields.code}` : fields.code;
+		const details = fields.details?.length
+			? ` (${fields.details.map((d) => `${d.path}: ${d.message}`).join('; ')})`
+			: '';
+		return `${where} (${what}): ${fields.description}${details}`;
+	}
+}

@@ -1,0 +1,79 @@
+import axios from 'axios';
+
+import { DEFAULT_TIMEOUT_MS } from '../constants';
+import { AttemptTracker, CxoneError, httpClient, type CxoneCredentials } from './client';
+import type { RateLimiter } from './rateLimiter';
+import { tokenCache } from './tokenCache';
+
+export { credentialsFrom, CxoneError, type CxoneCredentials } from './client';
+export { RateLimiter } from './rateLimiter';
+export { tokenCache, requestToken } from './tokenCache';
+
+export interface CxoneRequest {
+	method: 'GET' | 'POST' | 'DELETE';
+	/** Path under the API host, already URL-encoded. */
+	path: string;
+	/** The exact JSON text to send, so its hash is the hash of the bytes on the wire. */
+	body?: string;
+	timeoutMs?: number;
+	limiter?: RateLimiter;
+	/** False for a non-idempotent POST whose caller decides itself whether to try again. */
+	retry?: boolean;
+}
+
+export interface CxoneResponse<T> {
+	status: number;
+	data: T;
+	/** HTTP attempts, retries and the one 401 refresh included. */
+	attempts: number;
+	/** Wall time of the whole call, retries and waits included. */
+	latencyMs: number;
+}
+
+/**
+ * Every CXone API call: bearer token from the shared cache, retries per the transport policy,
+ * and on a 401 one token refresh and one more try (contract §1).
+ */
+export async function cxoneRequest<T>(
+	credentials: CxoneCredentials,
+	request: CxoneRequest,
+): Promise<CxoneResponse<T>> {
+	const tracker = new AttemptTracker(request.limiter);
+	const startedAt = performance.now();
+	let refreshed = false;
+	for (;;) {
+		let token = '';
+		try {
+			token = await tokenCache.get(credentials);
+			const response = await httpClient(credentials).request<T>({
+				method: request.method,
+				url: `${credentials.apiHost}${request.path}`,
+				data: request.body,
+				headers: {
+					Authorization: `Bearer ${token}`,
+					Accept: 'application/json',
+					...(request.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+				},
+				timeout: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+				tracker,
+				...(request.retry === false ? { 'axios-retry': { retries: 0 } } : {}),
+			});
+			return {
+				status: response.status,
+				data: response.data,
+				attempts: tracker.attempts,
+				latencyMs: performance.now() - startedAt,
+			};
+		} catch (error) {
+			if (!refreshed && axios.isAxiosError(error) && error.response?.status === 401) {
+				tokenCache.invalidate(credentials, token);
+				refreshed = true;
+				continue;
+			}
+			const failure = CxoneError.from(error, [credentials.clientSecret, token]);
+			failure.attempts = tracker.attempts;
+			failure.latencyMs = performance.now() - startedAt;
+			throw failure;
+		}
+	}
+}

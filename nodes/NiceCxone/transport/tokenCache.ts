@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+
+import { TOKEN_PATH, TOKEN_REFRESH_MARGIN_MS, TOKEN_TIMEOUT_MS } from '../constants';
+import { CxoneError, httpClient, type CxoneCredentials } from './client';
+
+export interface TokenResponse {
+	access_token: string;
+	token_type: string;
+	expires_in: number;
+	scope?: string;
+}
+
+/**
+ * The one token request of the package (contract §1): client credentials in the form body.
+ * The credential's preAuthentication and the TokenCache both end here.
+ */
+export async function requestToken(credentials: CxoneCredentials): Promise<TokenResponse> {
+	const form = new URLSearchParams({
+		grant_type: 'client_credentials',
+		client_id: credentials.clientId,
+		client_secret: credentials.clientSecret,
+	});
+	if (credentials.scopes) form.set('scope', credentials.scopes);
+	const response = await httpClient(credentials)
+		.request<unknown>({
+			method: 'POST',
+			url: `${credentials.authHost}${TOKEN_PATH}`,
+			data: form.toString(),
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+			timeout: TOKEN_TIMEOUT_MS,
+			validateStatus: (status) => status < 500 && status !== 429,
+		})
+		.catch((error: unknown) => {
+			throw CxoneError.from(error, [credentials.clientSecret], true);
+		});
+	const body = response.data as Partial<TokenResponse> & { error?: string; error_description?: string };
+	if (response.status !== 200 || typeof body?.access_token !== 'string') {
+		throw CxoneError.fromTokenResponse(response.status, body);
+	}
+	const expiresIn = Number(body.expires_in);
+	return {
+		access_token: body.access_token,
+		token_type: body.token_type ?? 'Bearer',
+		expires_in: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 0,
+		scope: body.scope,
+	};
+}
+
+interface CachedToken {
+	accessToken: string;
+	/** performance.now() after which the token counts as expired (60 s before the server says). */
+	refreshAt: number;
+}
+
+/**
+ * Client-credentials tokens shared by every item, execution and node of this n8n process:
+ * one per (auth host, client id, secret, scopes), refreshed 60 s before expiry, one request in flight.
+ */
+export class TokenCache {
+	private readonly tokens = new Map<string, CachedToken>();
+	private readonly inFlight = new Map<string, Promise<CachedToken>>();
+	/** Token requests actually sent, for the run summary and tests. */
+	requests = 0;
+
+	/** A valid access token for `credentials`, fetching one only when none is cached or it is due. */
+	async get(credentials: CxoneCredentials): Promise<string> {
+		const key = cacheKey(credentials);
+		const cached = this.tokens.get(key);
+		if (cached && performance.now() < cached.refreshAt) return cached.accessToken;
+		let pending = this.inFlight.get(key);
+		if (!pending) {
+			pending = this.fetch(credentials, key);
+			this.inFlight.set(key, pending);
+			// A failed fetch is not cached: the next caller starts a fresh request.
+			pending.then(
+				() => this.inFlight.delete(key),
+				() => this.inFlight.delete(key),
+			);
+		}
+		return (await pending).accessToken;
+	}
+
+	/**
+	 * Drops `staleToken` after the API refused it. Only that token is dropped, so a burst of
+	 * concurrent 401s for the same token leads to one new token request, not one each.
+	 */
+	invalidate(credentials: CxoneCredentials, staleToken: string): void {
+		const key = cacheKey(credentials);
+		if (this.tokens.get(key)?.accessToken === staleToken) this.tokens.delete(key);
+	}
+
+	clear(): void {
+		this.tokens.clear();
+		this.inFlight.clear();
+	}
+
+	private async fetch(credentials: CxoneCredentials, key: string): Promise<CachedToken> {
+		this.requests++;
+		const startedAt = performance.now();
+		const token = await requestToken(credentials);
+		const cached: CachedToken = {
+			accessToken: token.access_token,
+			refreshAt: startedAt + token.expires_in * 1000 - TOKEN_REFRESH_MARGIN_MS,
+		};
+		this.tokens.set(key, cached);
+		return cached;
+	}
+}
+
+/** The secret is part of the key (a changed secret must not reuse a token) but only as a hash. */
+function cacheKey(credentials: CxoneCredentials): string {
+	return createHash('sha256')
+		.update([credentials.authHost, credentials.clientId, credentials.clientSecret, credentials.scopes].join('\n'))
+		.digest('hex');
+}
+
+/** The process-wide cache both nodes and the credential use. */
+export const tokenCache = new TokenCache();

@@ -1,0 +1,132 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+
+import { call, requestToken } from './testClient';
+
+const root = path.resolve(__dirname, '../..');
+const children: ChildProcess[] = [];
+
+interface Announced {
+	url: string;
+	clientId: string;
+	clientSecret: string;
+}
+
+/** Starts `npm run sandbox`'s command in its own process group, so that npx, tsx and node can be ended together. */
+function startCli(args: string[], env: Record<string, string> = {}): ChildProcess {
+	const childEnv = { ...process.env, ...env };
+	for (const name of ['CXONE_SANDBOX_PORT', 'CXONE_SANDBOX_CLIENT_ID', 'CXONE_SANDBOX_CLIENT_SECRET']) {
+		if (!(name in env)) delete childEnv[name];
+	}
+	const child = spawn('npx', ['tsx', 'test/sandbox/cli.ts', ...args], {
+		cwd: root,
+		env: childEnv,
+		detached: true,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	children.push(child);
+	return child;
+}
+
+function readAnnouncement(child: ChildProcess, timeoutMs = 30_000): Promise<Announced> {
+	return new Promise((resolve, reject) => {
+		let stdout = '';
+		let stderr = '';
+		const fail = (reason: string) => {
+			clearTimeout(timer);
+			reject(new Error(`${reason}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+		};
+		const timer = setTimeout(() => fail('The CLI did not announce itself in time'), timeoutMs);
+		child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+		child.once('exit', (code) => fail(`The CLI exited early with code ${code}`));
+		child.stdout?.on('data', (chunk: Buffer) => {
+			stdout += chunk.toString();
+			const line = (label: string) => new RegExp(`^${label}: (.+)$`, 'm').exec(stdout)?.[1].trim();
+			const url = line('URL');
+			const clientId = line('Client ID');
+			const clientSecret = line('Client Secret');
+			if (url && clientId && clientSecret) {
+				clearTimeout(timer);
+				resolve({ url, clientId, clientSecret });
+			}
+		});
+	});
+}
+
+/** Ends the whole process group, escalating to SIGKILL if it does not exit promptly. */
+async function stopCli(child: ChildProcess): Promise<void> {
+	if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+	const signalGroup = (signal: NodeJS.Signals) => {
+		try {
+			process.kill(-(child.pid as number), signal);
+		} catch {
+			// The group is already gone.
+		}
+	};
+	signalGroup('SIGTERM');
+	const timer = setTimeout(() => signalGroup('SIGKILL'), 5000);
+	await exited;
+	clearTimeout(timer);
+}
+
+async function stopAll() {
+	await Promise.all(children.splice(0).map(stopCli));
+}
+afterEach(stopAll);
+afterAll(stopAll);
+
+function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as net.AddressInfo;
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+async function expectWorkingCredentials({ url, clientId, clientSecret }: Announced) {
+	const token = await requestToken(url, {
+		grant_type: 'client_credentials',
+		client_id: clientId,
+		client_secret: clientSecret,
+	});
+	expect(token.status).toBe(200);
+	const update = await call(url, '/api/v2/interactions/int-1/attributes', {
+		token: token.body.access_token,
+		body: { attributes: [{ key: 'campaign_id', value: '12345' }] },
+	});
+	expect(update.status).toBe(200);
+}
+
+describe('npm run sandbox (test/sandbox/cli.ts)', () => {
+	it('announces URL, client id and secret that work, on a free port with --port 0', async () => {
+		const announced = await readAnnouncement(startCli(['--port', '0']));
+		expect(announced.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+		expect(Number(new URL(announced.url).port)).toBeGreaterThan(0);
+		await expectWorkingCredentials(announced);
+	});
+
+	it('listens on CXONE_SANDBOX_PORT and uses the client id and secret given as flags', async () => {
+		const port = await freePort();
+		const announced = await readAnnouncement(
+			startCli(['--client-id', 'cli-client', '--client-secret', 'cli-secret'], {
+				CXONE_SANDBOX_PORT: String(port),
+			}),
+		);
+		expect(announced).toEqual({ url: `http://127.0.0.1:${port}`, clientId: 'cli-client', clientSecret: 'cli-secret' });
+		await expectWorkingCredentials(announced);
+	});
+
+	it('stops listening once the process is ended', async () => {
+		const child = startCli(['--port', '0']);
+		const announced = await readAnnouncement(child);
+		await stopCli(child);
+		await expect(fetch(`${announced.url}/_sandbox/state`)).rejects.toThrow();
+	});
+});
