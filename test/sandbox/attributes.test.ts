@@ -343,7 +343,11 @@ describe('recordings of the request bodies', () => {
 
 	it('hashes the bytes received even when they are not valid UTF-8', async () => {
 		const { sandbox, token } = await ready();
-		const bytes = Buffer.concat([Buffer.from('{"attributes":[{"key":"a","value":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}]}')]);
+		const bytes = Buffer.concat([
+			Buffer.from('{"attributes":[{"key":"a","value":"'),
+			Buffer.from([0xff, 0xfe]),
+			Buffer.from('"}]}'),
+		]);
 		await call(sandbox.url, attributesPath('int-1'), { token, body: bytes });
 		expect(sandbox.received[0].bytes.equals(bytes)).toBe(true);
 		expect(sandbox.received[0].sha256).toBe(sha256Hex(bytes));

@@ -44,6 +44,8 @@ describe('callbacks to registered webhooks (contract §4)', () => {
 
 		expect(hook.requests).toHaveLength(1);
 		const [callback] = hook.requests;
+		expect(callback.method).toBe('POST');
+		expect(callback.url).toBe('/hook');
 		expect(callback.headers['content-type']).toBe('application/json');
 		expect(callback.headers['x-webhook-secret']).toBe('abc123');
 		expect(callback.headers['x-webhook-source']).toBe('sandbox');

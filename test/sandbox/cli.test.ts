@@ -90,6 +90,7 @@ function freePort(): Promise<number> {
 	});
 }
 
+/** Gets a token with the announced credentials, uses it, and returns the token response. */
 async function expectWorkingCredentials({ url, clientId, clientSecret }: Announced) {
 	const token = await requestToken(url, {
 		grant_type: 'client_credentials',
@@ -102,6 +103,7 @@ async function expectWorkingCredentials({ url, clientId, clientSecret }: Announc
 		body: { attributes: [{ key: 'campaign_id', value: '12345' }] },
 	});
 	expect(update.status).toBe(200);
+	return token.body;
 }
 
 describe('npm run sandbox (test/sandbox/cli.ts)', () => {
@@ -109,18 +111,18 @@ describe('npm run sandbox (test/sandbox/cli.ts)', () => {
 		const announced = await readAnnouncement(startCli(['--port', '0']));
 		expect(announced.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 		expect(Number(new URL(announced.url).port)).toBeGreaterThan(0);
-		await expectWorkingCredentials(announced);
+		expect((await expectWorkingCredentials(announced)).expires_in).toBe(1200);
 	});
 
-	it('listens on CXONE_SANDBOX_PORT and uses the client id and secret given as flags', async () => {
+	it('listens on CXONE_SANDBOX_PORT and uses the client id, secret and token lifetime given as flags', async () => {
 		const port = await freePort();
 		const announced = await readAnnouncement(
-			startCli(['--client-id', 'cli-client', '--client-secret', 'cli-secret'], {
+			startCli(['--client-id', 'cli-client', '--client-secret', 'cli-secret', '--expires-in', '90'], {
 				CXONE_SANDBOX_PORT: String(port),
 			}),
 		);
 		expect(announced).toEqual({ url: `http://127.0.0.1:${port}`, clientId: 'cli-client', clientSecret: 'cli-secret' });
-		await expectWorkingCredentials(announced);
+		expect((await expectWorkingCredentials(announced)).expires_in).toBe(90);
 	});
 
 	it('stops listening once the process is ended', async () => {

@@ -6,7 +6,7 @@
 
 export const MAX_ATTRIBUTES = 50;
 export const MAX_KEY_LENGTH = 255;
-export const MAX_STRING_VALUE_LENGTH = 2001;
+export const MAX_STRING_VALUE_LENGTH = 2000;
 export const MODES = ['ADD', 'UPDATE', 'DELETE'] as const;
 export const RESERVED_PREFIXES = ['_', 'system:'];
 export const ATTRIBUTES_UPDATED = 'interaction.attributes.updated';

@@ -111,6 +111,8 @@ export async function updateAttributes(
 }
 
 export interface ReceivedCallback {
+	method: string;
+	url: string;
 	headers: http.IncomingHttpHeaders;
 	body: any;
 }
@@ -123,7 +125,7 @@ export interface Receiver {
 	close(): Promise<void>;
 }
 
-/** A webhook receiver on 127.0.0.1 answering every POST with `status()`. */
+/** A webhook receiver on 127.0.0.1 answering every request with `status(index)`. */
 export async function startReceiver(status: (index: number) => number = () => 200): Promise<Receiver> {
 	const requests: ReceivedCallback[] = [];
 	const waiters: Array<() => void> = [];
@@ -132,7 +134,12 @@ export async function startReceiver(status: (index: number) => number = () => 20
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
 			const index = requests.length;
-			requests.push({ headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+			requests.push({
+				method: req.method ?? '',
+				url: req.url ?? '',
+				headers: req.headers,
+				body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+			});
 			res.writeHead(status(index)).end();
 			for (const wake of waiters.splice(0)) wake();
 		});

@@ -151,6 +151,30 @@ describe('POST /oauth/token (contract §1)', () => {
 		expect(response.body.scope).toBe('interactions:write');
 	});
 
+	it('refuses a scope request of which nothing can be granted with 400 invalid_request', async () => {
+		const sandbox = await startSandbox();
+		const response = await requestToken(sandbox.url, {
+			grant_type: 'client_credentials',
+			client_id: sandbox.clientId,
+			client_secret: sandbox.clientSecret,
+			scope: 'admin:everything',
+		});
+		expect(response.status).toBe(400);
+		expect(response.body.error).toBe('invalid_request');
+		expect(sandbox.stats.tokensIssued).toBe(0);
+	});
+
+	it('refuses Basic auth and body credentials that name different clients', async () => {
+		const sandbox = await startSandbox({ clientId: 'acme', clientSecret: 's3cret' });
+		const response = await requestToken(
+			sandbox.url,
+			{ grant_type: 'client_credentials', client_id: 'other', client_secret: 's3cret' },
+			{ basic: { id: 'acme', secret: 's3cret' } },
+		);
+		expect(response.status).toBe(400);
+		expect(response.body.error).toBe('invalid_request');
+	});
+
 	it('refuses an expired token with 401 invalid_token', async () => {
 		const sandbox = await startSandbox({ expiresIn: 1 });
 		const token = await getToken(sandbox);
