@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 
 import { DEFAULT_API_HOST, DEFAULT_AUTH_HOST, DEFAULT_SCOPES } from '../nodes/NiceCxone/constants';
-import { credentialsFrom, tokenCache } from '../nodes/NiceCxone/transport';
+import { credentialsFrom, CxoneError, tokenCache } from '../nodes/NiceCxone/transport';
 
 export class NiceCxoneApi implements ICredentialType {
 	name = 'niceCxoneApi';
@@ -82,11 +82,18 @@ export class NiceCxoneApi implements ICredentialType {
 	 * refused token still in the credentials, which is the signal to drop it.
 	 */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		const cxone = credentialsFrom(credentials);
-		if (typeof credentials.accessToken === 'string' && credentials.accessToken) {
-			tokenCache.invalidate(cxone, credentials.accessToken);
+		try {
+			const cxone = credentialsFrom(credentials);
+			if (typeof credentials.accessToken === 'string' && credentials.accessToken) {
+				tokenCache.invalidate(cxone, credentials.accessToken);
+			}
+			return { accessToken: await tokenCache.get(cxone) };
+		} catch (error) {
+			// n8n's credential test shows a failure's `code` instead of its message whenever it has one
+			// (for a CxoneError that is CXone's bare "invalid_client"), so CXone's error_description and
+			// the hint travel in the message of an error without a code.
+			throw new Error(error instanceof CxoneError ? `${error.message}. ${error.hint}` : (error as Error).message);
 		}
-		return { accessToken: await tokenCache.get(cxone) };
 	}
 
 	authenticate: IAuthenticateGeneric = {

@@ -22,6 +22,18 @@ export const DEFAULT_MODE = 'UPDATE';
 export const ATTRIBUTES_UPDATED_EVENT = 'interaction.attributes.updated';
 export const WEBHOOK_EVENTS = [ATTRIBUTES_UPDATED_EVENT] as const;
 export const WEBHOOK_SECRET_HEADER = 'x-webhook-secret';
+/** The same header as registered with CXone and shown to users; Node lowercases incoming names. */
+export const WEBHOOK_SECRET_HEADER_NAME = 'X-Webhook-Secret';
+/** Random bytes in a generated webhook secret (contract §4). */
+export const WEBHOOK_SECRET_BYTES = 32;
+/** Shortest secret a user may choose for a manually configured trigger. */
+export const MIN_WEBHOOK_SECRET_LENGTH = 16;
+/** Largest callback body the trigger accepts; a CXone event with 50 attributes is far smaller. */
+export const MAX_CALLBACK_BODY_BYTES = 1024 * 1024;
+/** Event ids remembered per webhook to drop CXone's redeliveries (it retries up to 3 times). */
+export const RECENT_EVENT_IDS_PER_WEBHOOK = 1000;
+/** Webhooks whose recent event ids are remembered at once; the least recently used is forgotten first. */
+export const RECENT_EVENT_WEBHOOKS = 100;
 
 /** The tutorial's retry policy: 3 attempts, exponential waits between 2 s and 10 s. */
 export const MAX_ATTEMPTS = 3;

@@ -12,6 +12,7 @@ import { DEFAULT_CONCURRENCY, DEFAULT_MAX_REQUESTS_PER_SECOND, DEFAULT_TIMEOUT_M
 import { auditRecord, runSummary, type AuditAction, type AuditRecord } from '../helpers/audit';
 import { credentialsFrom, CxoneError, RateLimiter, type CxoneCredentials } from '../transport';
 import * as updateAttributes from './attributes/update.operation';
+import * as registerWebhook from './webhooks/register.operation';
 
 /** What the router needs to run one validated item. */
 export interface PreparedItem {
@@ -52,6 +53,7 @@ export interface Operation {
 
 const operations: Record<string, Operation> = {
 	updateAttributes,
+	registerWebhook,
 };
 
 type Outcome =
@@ -157,12 +159,15 @@ function recordOf(action: AuditAction, outcome: Outcome): AuditRecord {
 /** Turns whatever an item threw into the n8n error users see, naming the item. */
 function asNodeError(this: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
 	if (error instanceof CxoneError) {
+		const message = `Item ${itemIndex}: ${error.message}`;
 		const apiError = new NodeApiError(this.getNode(), error.toJSON() as JsonObject, {
 			itemIndex,
-			message: `Item ${itemIndex}: ${error.message}`,
+			message,
 			description: error.hint,
 			httpCode: error.status !== undefined ? String(error.status) : undefined,
 		});
+		// NodeApiError swaps a message naming a network code (ECONNRESET, ETIMEDOUT) for a generic text without the item.
+		apiError.message = message;
 		apiError.cause = error;
 		return apiError;
 	}

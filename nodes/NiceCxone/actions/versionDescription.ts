@@ -1,6 +1,7 @@
 import type { INodeTypeDescription } from 'n8n-workflow';
 
 import * as updateAttributes from './attributes/update.operation';
+import * as registerWebhook from './webhooks/register.operation';
 
 export const versionDescription: INodeTypeDescription = {
 	displayName: 'NICE CXone',
@@ -23,6 +24,12 @@ export const versionDescription: INodeTypeDescription = {
 			noDataExpression: true,
 			options: [
 				{
+					name: 'Register Webhook',
+					value: 'registerWebhook',
+					description: 'Subscribe a URL to CXone events without registering the same webhook twice',
+					action: 'Register a webhook',
+				},
+				{
 					name: 'Update Attributes',
 					value: 'updateAttributes',
 					description: 'Add, update or delete up to 50 attributes of an interaction in one atomic call',
@@ -32,5 +39,6 @@ export const versionDescription: INodeTypeDescription = {
 			default: 'updateAttributes',
 		},
 		...updateAttributes.description,
+		...registerWebhook.description,
 	],
 };

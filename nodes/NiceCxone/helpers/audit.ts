@@ -19,8 +19,8 @@ export interface AuditRecord extends IDataObject {
 	attempts: number;
 }
 
-/** sha256 hex of the exact UTF-8 bytes of `body`. */
-export const payloadHash = (body: string) => createHash('sha256').update(body, 'utf8').digest('hex');
+/** sha256 hex of the exact UTF-8 bytes of `body`, or of the bytes received as they are. */
+export const payloadHash = (body: string | Uint8Array) => createHash('sha256').update(body).digest('hex');
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
 

@@ -45,8 +45,18 @@ export const attributeUpdateSchema = z
 		attributes: z
 			.array(attributeSchema)
 			.min(1, 'must hold at least 1 attribute')
-			.max(MAX_ATTRIBUTES, `must hold at most ${MAX_ATTRIBUTES} attributes per request`)
 			.superRefine((attributes, ctx) => {
+				// Points at the first attribute over the limit, so the user sees which ones CXone would refuse.
+				if (attributes.length > MAX_ATTRIBUTES) {
+					ctx.addIssue({
+						code: z.ZodIssueCode.too_big,
+						type: 'array',
+						maximum: MAX_ATTRIBUTES,
+						inclusive: true,
+						path: [MAX_ATTRIBUTES],
+						message: `exceeds the limit of ${MAX_ATTRIBUTES} attributes per request (got ${attributes.length})`,
+					});
+				}
 				const seen = new Set<string>();
 				attributes.forEach((attribute, index) => {
 					if (seen.has(attribute.key)) {
@@ -72,7 +82,9 @@ export const interactionIdSchema = z
 	.trim()
 	.min(1, 'must not be empty')
 	.refine((id) => id !== '.' && id !== '..', { message: 'may not be "." or ".."' })
-	.refine((id) => !/[/?#]/.test(id), { message: 'may not contain "/", "?" or "#"' });
+	.refine((id) => !/[/?#]/.test(id), { message: 'may not contain "/", "?" or "#"' })
+	// encodeURIComponent throws on a lone surrogate; caught here, before any item of the run is sent.
+	.refine((id) => !/\p{Cs}/u.test(id), { message: 'may not contain unpaired surrogates (malformed Unicode)' });
 
 /** A webhook registration body (contract §3). */
 export const webhookSchema = z
@@ -81,7 +93,10 @@ export const webhookSchema = z
 		uri: z
 			.string()
 			.url('must be an absolute URL')
-			.refine((uri) => /^https?:$/.test(new URL(uri).protocol), { message: 'must be an http(s) URL' }),
+			// A URL that does not parse is reported by .url() above; new URL() would throw on it here.
+			.refine((uri) => !URL.canParse(uri) || /^https?:$/.test(new URL(uri).protocol), {
+				message: 'must be an http(s) URL',
+			}),
 		events: z.array(z.string().min(1)).min(1, 'must name at least one event'),
 		enabled: z.boolean(),
 		headers: z.record(z.string()),
@@ -119,7 +134,9 @@ export const hostSchema = z.string().superRefine((value, ctx) => {
 	try {
 		url = new URL(value.trim());
 	} catch {
-		ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${value}" is not an absolute URL` });
+		// Echoed so the user sees the typo, but never a user:password typed into it: errors end up in execution data.
+		const shown = value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/i, '$1…@');
+		ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${shown}" is not an absolute URL` });
 		return;
 	}
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {

@@ -70,8 +70,13 @@ export function isRetryable(error: AxiosError): boolean {
 
 /** Exponential 2 s, 4 s, … capped at 10 s; a server's Retry-After wins, capped at 30 s. */
 export function retryDelayMs(retryNumber: number, error?: AxiosError): number {
-	const serverWait = error ? retryAfter(error) : 0;
-	if (error?.response?.headers['retry-after'] !== undefined) return Math.min(serverWait, RETRY_AFTER_CAP_MS);
+	const hasRetryAfter = error?.response?.headers['retry-after'] !== undefined;
+	return backoffDelayMs(retryNumber, error && hasRetryAfter ? retryAfter(error) : undefined);
+}
+
+/** The same policy for callers that retry a call themselves, such as a non-idempotent POST. */
+export function backoffDelayMs(retryNumber: number, retryAfterMs?: number): number {
+	if (retryAfterMs !== undefined) return Math.min(retryAfterMs, RETRY_AFTER_CAP_MS);
 	return Math.min(RETRY_MAX_DELAY_MS, Math.max(RETRY_MIN_DELAY_MS, 1000 * 2 ** retryNumber));
 }
 

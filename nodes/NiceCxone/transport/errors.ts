@@ -1,4 +1,9 @@
 import axios from 'axios';
+import { retryAfter } from 'axios-retry';
+
+/** `text` with every non-empty secret replaced: CXone may echo what it was sent. */
+const redact = (text: string, secrets: string[]) =>
+	secrets.reduce((clean, secret) => (secret ? clean.split(secret).join('[redacted]') : clean), text);
 
 /** What a user should check for each kind of failure (the tutorial's "Common Errors"). */
 export const ERROR_HINTS: Record<string, string> = {
@@ -24,6 +29,8 @@ export interface CxoneErrorFields {
 	latencyMs?: number;
 	/** True when the token endpoint, not the API, failed. */
 	fromTokenEndpoint?: boolean;
+	/** The wait a 429 or 503 asked for in its Retry-After header. */
+	retryAfterMs?: number;
 }
 
 /**
@@ -38,6 +45,7 @@ export class CxoneError extends Error {
 	attempts: number;
 	latencyMs: number;
 	readonly fromTokenEndpoint: boolean;
+	readonly retryAfterMs?: number;
 
 	constructor(fields: CxoneErrorFields) {
 		super(CxoneError.messageOf(fields));
@@ -49,6 +57,12 @@ export class CxoneError extends Error {
 		this.attempts = fields.attempts ?? 1;
 		this.latencyMs = fields.latencyMs ?? 0;
 		this.fromTokenEndpoint = fields.fromTokenEndpoint ?? false;
+		this.retryAfterMs = fields.retryAfterMs;
+	}
+
+	/** Whether another try may succeed: 429, 5xx and network failures, never other 4xx (contract §5). */
+	get retryable(): boolean {
+		return this.status === undefined || this.status === 429 || this.status >= 500;
 	}
 
 	/** The hint for this failure, from ERROR_HINTS. */
@@ -73,11 +87,16 @@ export class CxoneError extends Error {
 		};
 	}
 
-	static fromTokenResponse(status: number, body: { error?: string; error_description?: string } | undefined) {
+	/** The token endpoint's refusal, redacting `secrets` from CXone's text like `from` does. */
+	static fromTokenResponse(
+		status: number,
+		body: { error?: string; error_description?: string } | undefined,
+		secrets: string[],
+	) {
 		const code = typeof body?.error === 'string' ? body.error : `http_${status}`;
 		const description =
 			typeof body?.error_description === 'string'
-				? body.error_description
+				? redact(body.error_description, secrets)
 				: status === 200
 					? 'The token response has no access_token'
 					: `The token endpoint answered HTTP ${status}`;
@@ -87,8 +106,6 @@ export class CxoneError extends Error {
 	/** Converts anything axios threw into a CxoneError, redacting `secrets` from CXone's text. */
 	static from(error: unknown, secrets: string[], fromTokenEndpoint = false): CxoneError {
 		if (error instanceof CxoneError) return error;
-		const redact = (text: string) =>
-			secrets.reduce((clean, secret) => (secret ? clean.split(secret).join('[redacted]') : clean), text);
 		if (axios.isAxiosError(error) && error.response) {
 			const body = error.response.data as { error?: unknown; error_description?: unknown; details?: unknown };
 			const status = error.response.status;
@@ -97,18 +114,20 @@ export class CxoneError extends Error {
 				code: typeof body?.error === 'string' ? body.error : `http_${status}`,
 				description: redact(
 					typeof body?.error_description === 'string' ? body.error_description : `HTTP ${status}`,
+					secrets,
 				),
 				details: Array.isArray(body?.details)
 					? (body.details as Array<{ path: unknown; message: unknown }>).map((d) => ({
-							path: redact(String(d.path)),
-							message: redact(String(d.message)),
+							path: redact(String(d.path), secrets),
+							message: redact(String(d.message), secrets),
 						}))
 					: undefined,
 				fromTokenEndpoint,
+				retryAfterMs: error.response.headers['retry-after'] !== undefined ? retryAfter(error) : undefined,
 			});
 		}
 		const code = (axios.isAxiosError(error) && error.code) || 'network_error';
-		const description = axios.isAxiosError(error) ? redact(error.message) : 'Request failed';
+		const description = axios.isAxiosError(error) ? redact(error.message, secrets) : 'Request failed';
 		return new CxoneError({ code, description, fromTokenEndpoint });
 	}
 

@@ -5,7 +5,7 @@ import { AttemptTracker, CxoneError, httpClient, type CxoneCredentials } from '.
 import type { RateLimiter } from './rateLimiter';
 import { tokenCache } from './tokenCache';
 
-export { credentialsFrom, CxoneError, type CxoneCredentials } from './client';
+export { backoffDelayMs, credentialsFrom, CxoneError, type CxoneCredentials } from './client';
 export { RateLimiter } from './rateLimiter';
 export { tokenCache, requestToken } from './tokenCache';
 

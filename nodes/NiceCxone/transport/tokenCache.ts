@@ -35,7 +35,7 @@ export async function requestToken(credentials: CxoneCredentials): Promise<Token
 		});
 	const body = response.data as Partial<TokenResponse> & { error?: string; error_description?: string };
 	if (response.status !== 200 || typeof body?.access_token !== 'string') {
-		throw CxoneError.fromTokenResponse(response.status, body);
+		throw CxoneError.fromTokenResponse(response.status, body, [credentials.clientSecret]);
 	}
 	const expiresIn = Number(body.expires_in);
 	return {

@@ -290,12 +290,21 @@ function attributesFromUi(this: IExecuteFunctions, itemIndex: number, defaultMod
 	}));
 }
 
+/** String(value), also for an object an expression handed over that has no text form (no prototype). */
+function textOf(value: unknown): string {
+	try {
+		return String(value ?? '');
+	} catch {
+		return Object.prototype.toString.call(value);
+	}
+}
+
 /** Converts the UI's text value to its Value Type, refusing text that is not of that type. */
 function typedValue(this: IExecuteFunctions, entry: UiAttribute, index: number, itemIndex: number): unknown {
 	const fail = (message: string) =>
 		new NodeOperationError(this.getNode(), `Item ${itemIndex}: attributes.${index}.value ${message}`, {
 			itemIndex,
-			description: `Attribute "${String(entry.key)}" has Value Type ${entry.valueType}. Change the value or the type.`,
+			description: `Attribute "${textOf(entry.key)}" has Value Type ${entry.valueType}. Change the value or the type.`,
 		});
 	const value = entry.value;
 	switch (entry.valueType ?? 'string') {
@@ -303,18 +312,20 @@ function typedValue(this: IExecuteFunctions, entry: UiAttribute, index: number, 
 			return null;
 		case 'number': {
 			if (typeof value === 'number') return value;
-			const text = String(value ?? '').trim();
+			const text = textOf(value).trim();
 			const number = Number(text);
 			if (text === '' || Number.isNaN(number)) throw fail(`"${text}" is not a number`);
 			return number;
 		}
 		case 'boolean': {
 			if (typeof value === 'boolean') return value;
-			const text = String(value ?? '').trim().toLowerCase();
+			const text = textOf(value).trim().toLowerCase();
 			if (text !== 'true' && text !== 'false') throw fail(`"${text}" is not true or false`);
 			return text === 'true';
 		}
 		default:
-			return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+			if (value === undefined || value === null) return '';
+			// An expression may yield an object or array: String() would send "[object Object]", the schema refuses it.
+			return typeof value === 'object' ? value : String(value);
 	}
 }

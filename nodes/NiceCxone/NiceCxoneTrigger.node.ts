@@ -1,0 +1,315 @@
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IHookFunctions,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import {
+	ATTRIBUTES_UPDATED_EVENT,
+	MAX_CALLBACK_BODY_BYTES,
+	MIN_WEBHOOK_SECRET_LENGTH,
+	WEBHOOK_EVENTS,
+	WEBHOOK_SECRET_HEADER,
+	WEBHOOK_SECRET_HEADER_NAME,
+} from './constants';
+import { auditRecord, payloadHash } from './helpers/audit';
+import { recentEvents } from './helpers/recentEvents';
+import { callbackSchema, describeZodError, webhookSchema } from './helpers/validation';
+import { generateWebhookSecret, isValidWebhookSecret } from './helpers/webhookSecret';
+import { headerValue, WebhookApi } from './helpers/webhooks';
+import { credentialsFrom, CxoneError } from './transport';
+
+type Registration = 'automatic' | 'manual';
+
+/** What the trigger keeps in the workflow's static data while it is active. */
+interface TriggerStaticData extends IDataObject {
+	webhookId?: string;
+	webhookSecret?: string;
+}
+
+export class NiceCxoneTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'NICE CXone Trigger',
+		name: 'niceCxoneTrigger',
+		icon: 'file:niceCxone.svg',
+		group: ['trigger'],
+		version: 1,
+		subtitle:
+			'={{ $parameter["registration"] === "manual" ? "Called from CXone Studio" : "Webhook registered automatically" }}',
+		description: 'Starts the workflow when NICE CXone reports an interaction attribute change',
+		defaults: { name: 'NICE CXone Trigger' },
+		inputs: [],
+		outputs: ['main'],
+		credentials: [
+			{ name: 'niceCxoneApi', required: true, displayOptions: { show: { registration: ['automatic'] } } },
+		],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		properties: [
+			{
+				displayName: 'Registration',
+				name: 'registration',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Register Automatically',
+						value: 'automatic',
+						description:
+							'On activation, register the webhook URL of this node with CXone under a fresh secret; remove it on deactivation',
+					},
+					{
+						name: 'Manual (CXone Studio)',
+						value: 'manual',
+						description:
+							'A REST API action in CXone Studio calls the webhook URL with a secret you choose; nothing is registered',
+					},
+				],
+				default: 'automatic',
+			},
+			{
+				displayName: `In CXone Studio, add a REST API action that sends POST to the Production URL of this node (under Webhook URLs above) with the header ${WEBHOOK_SECRET_HEADER_NAME} set to the Webhook Secret below, Content-Type application/json, and a JSON body with eventId, eventType, interactionId, attributes, occurredAt and callbackLatencyMs.`,
+				name: 'manualNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { registration: ['manual'] } },
+			},
+			{
+				displayName: 'Webhook Secret',
+				name: 'webhookSecret',
+				type: 'string',
+				typeOptions: { password: true },
+				required: true,
+				default: '',
+				description: `The value CXone Studio must send in the ${WEBHOOK_SECRET_HEADER_NAME} header: a random string of at least ${MIN_WEBHOOK_SECRET_LENGTH} characters`,
+				displayOptions: { show: { registration: ['manual'] } },
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				required: true,
+				options: WEBHOOK_EVENTS.map((event) => ({
+					name: 'Interaction Attributes Updated',
+					value: event,
+					description: 'After every successful attribute update of an interaction',
+				})),
+				default: [ATTRIBUTES_UPDATED_EVENT],
+				description: 'Events that start the workflow; others are answered 200 and ignored',
+			},
+		],
+	};
+
+	webhookMethods = {
+		default: {
+			/** True when CXone still has the webhook this node registered, for this URL, events and secret. */
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				if (registrationOf(this) === 'manual') {
+					assertManualSecret(this);
+					return true;
+				}
+				const data = this.getWorkflowStaticData('node') as TriggerStaticData;
+				if (typeof data.webhookId !== 'string' || typeof data.webhookSecret !== 'string') return false;
+				const webhooks = await callCxone(this, async (api) => await api.list());
+				const stored = webhooks.find((webhook) => webhook.id === data.webhookId);
+				const current =
+					stored !== undefined &&
+					stored.uri === this.getNodeWebhookUrl('default') &&
+					stored.enabled &&
+					sameEvents(stored.events, eventsOf(this)) &&
+					headerValue(stored.headers, WEBHOOK_SECRET_HEADER) === data.webhookSecret;
+				if (current) return true;
+				// Gone remotely or changed: forget it, so n8n calls create for a fresh one.
+				delete data.webhookId;
+				delete data.webhookSecret;
+				return false;
+			},
+
+			/** Registers this node's URL with a fresh secret, replacing any stale webhook for the same URL. */
+			async create(this: IHookFunctions): Promise<boolean> {
+				if (registrationOf(this) === 'manual') return true;
+				const uri = this.getNodeWebhookUrl('default') ?? '';
+				const secret = generateWebhookSecret();
+				const checked = webhookSchema.safeParse({
+					name: `n8n workflow ${this.getWorkflow().id ?? ''} - ${this.getNode().name}`,
+					uri,
+					events: eventsOf(this),
+					enabled: true,
+					headers: { [WEBHOOK_SECRET_HEADER_NAME]: secret },
+				});
+				if (!checked.success) {
+					throw new NodeOperationError(
+						this.getNode(),
+						`Cannot register the webhook: ${describeZodError(checked.error)}`,
+						{
+							description:
+								'Choose at least one event, and make sure the webhook URL of n8n (WEBHOOK_URL) is an absolute http(s) URL.',
+						},
+					);
+				}
+				const registration = checked.data;
+				const webhook = await callCxone(this, async (api) => {
+					const known = await api.list();
+					// Only this node is served at this URL, and it accepts only the secret it is about to make:
+					// a webhook left over from an earlier activation would just collect 401s and CXone retries.
+					for (const stale of known.filter((candidate) => candidate.uri === uri)) await api.delete(stale.id);
+					return (await api.createOnce(registration, known)).webhook;
+				});
+				const data = this.getWorkflowStaticData('node') as TriggerStaticData;
+				data.webhookId = webhook.id;
+				data.webhookSecret = secret;
+				return true;
+			},
+
+			/** Removes the registered webhook; one CXone no longer has counts as removed. */
+			async delete(this: IHookFunctions): Promise<boolean> {
+				if (registrationOf(this) === 'manual') return true;
+				const data = this.getWorkflowStaticData('node') as TriggerStaticData;
+				if (typeof data.webhookId === 'string') {
+					const webhookId = data.webhookId;
+					try {
+						await callCxone(this, async (api) => await api.delete(webhookId));
+					} catch {
+						// Kept in static data, so the next activation finds and reuses or replaces it.
+						return false;
+					}
+				}
+				delete data.webhookId;
+				delete data.webhookSecret;
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const receivedAt = new Date();
+		const request = this.getRequestObject();
+		const refuse = (status: number, error: string, description: string): IWebhookResponseData => {
+			this.getResponseObject().status(status).json({ error, error_description: description });
+			return { noWebhookResponse: true };
+		};
+
+		// The secret is checked first, so a caller without it learns nothing about what else is accepted.
+		const manual = registrationOf(this) === 'manual';
+		const data = this.getWorkflowStaticData('node') as TriggerStaticData;
+		const expected = manual ? String(this.getNodeParameter('webhookSecret', '')) : (data.webhookSecret ?? '');
+		if (!isValidWebhookSecret(request.headers[WEBHOOK_SECRET_HEADER], expected)) {
+			return refuse(401, 'invalid_secret', `Missing or wrong ${WEBHOOK_SECRET_HEADER_NAME} header`);
+		}
+
+		const contentType = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+		if (contentType !== 'application/json') {
+			return refuse(415, 'unsupported_media_type', 'Content-Type must be application/json');
+		}
+		const raw = rawBodyOf(request);
+		if (raw.length > MAX_CALLBACK_BODY_BYTES) {
+			return refuse(413, 'payload_too_large', `The body is larger than ${MAX_CALLBACK_BODY_BYTES} bytes`);
+		}
+		let body: unknown;
+		try {
+			body = JSON.parse(raw.toString('utf8'));
+		} catch {
+			return refuse(400, 'invalid_json', 'The body is not valid JSON');
+		}
+		const parsed = callbackSchema.safeParse(body);
+		if (!parsed.success) return refuse(400, 'invalid_payload', describeZodError(parsed.error));
+		const event = parsed.data;
+
+		const response = this.getResponseObject();
+		if (!eventsOf(this).includes(event.eventType)) {
+			response.status(200).json({ status: 'ignored', reason: `Event type ${event.eventType} is not subscribed` });
+			return { noWebhookResponse: true };
+		}
+		const webhookKey = manual
+			? `manual:${this.getWorkflow().id ?? ''}:${this.getNode().id}`
+			: `webhook:${data.webhookId ?? ''}`;
+		if (!recentEvents.firstSeen(webhookKey, event.eventId)) {
+			response.status(200).json({ status: 'duplicate', reason: `Event ${event.eventId} was already received` });
+			return { noWebhookResponse: true };
+		}
+
+		const audit = auditRecord({
+			action: 'receive_callback',
+			interactionId: event.interactionId,
+			status: 'success',
+			latencyMs: event.callbackLatencyMs,
+			payloadHash: payloadHash(raw),
+			attempts: 1,
+		});
+		return {
+			workflowData: [
+				this.helpers.returnJsonArray({
+					eventId: event.eventId,
+					eventType: event.eventType,
+					interactionId: event.interactionId,
+					attributes: event.attributes,
+					occurredAt: event.occurredAt,
+					callbackLatencyMs: event.callbackLatencyMs,
+					receivedAt: receivedAt.toISOString(),
+					audit,
+				}),
+			],
+		};
+	}
+}
+
+function registrationOf(context: IHookFunctions | IWebhookFunctions): Registration {
+	return context.getNodeParameter('registration', 'automatic') as Registration;
+}
+
+function eventsOf(context: IHookFunctions | IWebhookFunctions): string[] {
+	const events = context.getNodeParameter('events', [ATTRIBUTES_UPDATED_EVENT]) as string[] | string;
+	return Array.isArray(events) ? events : [events];
+}
+
+/** Refuses to activate with a guessable secret: in manual mode it is the only thing keeping strangers out. */
+function assertManualSecret(context: IHookFunctions): void {
+	const secret = String(context.getNodeParameter('webhookSecret', ''));
+	if (secret.length < MIN_WEBHOOK_SECRET_LENGTH) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`Webhook Secret must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters long`,
+			{
+				description: `Enter a long random string, and the same value in the ${WEBHOOK_SECRET_HEADER_NAME} header in CXone Studio.`,
+			},
+		);
+	}
+}
+
+const sameEvents = (a: string[] = [], b: string[]) => a.length === b.length && a.every((event) => b.includes(event));
+
+/** The bytes n8n received; `rawBody` is there for every webhook n8n parsed, the parsed body otherwise. */
+function rawBodyOf(request: { rawBody?: unknown; body?: unknown }): Buffer {
+	if (Buffer.isBuffer(request.rawBody)) return request.rawBody;
+	if (typeof request.body === 'string') return Buffer.from(request.body, 'utf8');
+	return Buffer.from(JSON.stringify(request.body ?? null), 'utf8');
+}
+
+/** Runs `work` with the node's credentials, turning CXone failures into errors n8n shows with a hint. */
+async function callCxone<T>(context: IHookFunctions, work: (api: WebhookApi) => Promise<T>): Promise<T> {
+	let api: WebhookApi;
+	try {
+		api = new WebhookApi(credentialsFrom(await context.getCredentials('niceCxoneApi')));
+	} catch (error) {
+		throw new NodeOperationError(context.getNode(), `Credential: ${(error as Error).message}`, {
+			description: 'Fix the NICE CXone API credential; nothing was sent to CXone.',
+		});
+	}
+	try {
+		return await work(api);
+	} catch (error) {
+		if (!(error instanceof CxoneError)) throw error;
+		const apiError = new NodeApiError(context.getNode(), error.toJSON() as JsonObject, {
+			message: error.message,
+			description: error.hint,
+			httpCode: error.status !== undefined ? String(error.status) : undefined,
+		});
+		apiError.cause = error;
+		throw apiError;
+	}
+}

@@ -1,0 +1,48 @@
+import { RECENT_EVENT_IDS_PER_WEBHOOK, RECENT_EVENT_WEBHOOKS } from '../constants';
+
+/** Moves `key` to the most recent end of `map` (a Map iterates in insertion order). */
+function touch<K, V>(map: Map<K, V>, key: K, value: V): void {
+	map.delete(key);
+	map.set(key, value);
+}
+
+/** Forgets the least recently used entries of `map` beyond `capacity`. */
+function trim<K, V>(map: Map<K, V>, capacity: number): void {
+	for (const key of map.keys()) {
+		if (map.size <= capacity) return;
+		map.delete(key);
+	}
+}
+
+/**
+ * The event ids each webhook received lately, so that CXone's redeliveries of one event (it retries a
+ * callback up to 3 times, contract §4) start one run, not several.
+ *
+ * Kept in this process's memory rather than in the workflow's static data: n8n writes static data back
+ * only when an execution finishes, and not at all for calls that start no run, so two deliveries
+ * arriving close together would both miss an id stored there. Redeliveries come within seconds, so a
+ * bounded memory is enough. What it cannot see: a redelivery after an n8n restart, or one that lands on
+ * another webhook process in queue mode; each of those starts a second run with the same eventId.
+ */
+export class RecentEvents {
+	private readonly byWebhook = new Map<string, Map<string, true>>();
+
+	constructor(
+		private readonly webhooks = RECENT_EVENT_WEBHOOKS,
+		private readonly idsPerWebhook = RECENT_EVENT_IDS_PER_WEBHOOK,
+	) {}
+
+	/** Records `eventId` for `webhookKey`; false when it was already among the recent ones. */
+	firstSeen(webhookKey: string, eventId: string): boolean {
+		const ids = this.byWebhook.get(webhookKey) ?? new Map<string, true>();
+		touch(this.byWebhook, webhookKey, ids);
+		trim(this.byWebhook, this.webhooks);
+		const seen = ids.has(eventId);
+		touch(ids, eventId, true);
+		trim(ids, this.idsPerWebhook);
+		return !seen;
+	}
+}
+
+/** The process-wide memory every NICE CXone Trigger shares, one entry per webhook. */
+export const recentEvents = new RecentEvents();

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+
+import { loadBuilt } from './built';
+
+const { RecentEvents } = loadBuilt<typeof import('../../nodes/NiceCxone/helpers/recentEvents')>(
+	'nodes/NiceCxone/helpers/recentEvents.js',
+);
+
+describe('RecentEvents', () => {
+	it('reports an event id once per webhook', () => {
+		const recent = new RecentEvents();
+		expect(recent.firstSeen('wh_1', 'evt_1')).toBe(true);
+		expect(recent.firstSeen('wh_1', 'evt_1')).toBe(false);
+		expect(recent.firstSeen('wh_2', 'evt_1')).toBe(true);
+	});
+
+	it('forgets the least recently seen ids beyond its bound', () => {
+		const recent = new RecentEvents(10, 3);
+		for (const id of ['a', 'b', 'c']) recent.firstSeen('wh', id);
+		expect(recent.firstSeen('wh', 'a')).toBe(false);
+		recent.firstSeen('wh', 'd');
+		expect(recent.firstSeen('wh', 'b')).toBe(true);
+		expect(recent.firstSeen('wh', 'a')).toBe(false);
+	});
+
+	it('forgets the least recently used webhook beyond its bound', () => {
+		const recent = new RecentEvents(2, 10);
+		recent.firstSeen('wh_1', 'evt');
+		recent.firstSeen('wh_2', 'evt');
+		recent.firstSeen('wh_3', 'evt');
+		expect(recent.firstSeen('wh_2', 'evt')).toBe(false);
+		expect(recent.firstSeen('wh_1', 'evt')).toBe(true);
+	});
+});
