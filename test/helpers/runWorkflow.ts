@@ -7,7 +7,9 @@ import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
 	Workflow,
+	isExpression,
 	type ICredentialDataDecryptedObject,
+	type ICredentialType,
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestHelper,
@@ -19,6 +21,7 @@ import {
 	type INodeProperties,
 	type INodeType,
 	type INodeTypes,
+	type IRequestOptionsSimplified,
 	type IRun,
 	type IVersionedNodeType,
 	type IWorkflowExecuteAdditionalData,
@@ -27,9 +30,12 @@ import {
 import { loadBuilt } from './built';
 
 const { NiceCxone } = loadBuilt<{ NiceCxone: new () => INodeType }>('nodes/NiceCxone/NiceCxone.node.js');
-const { NiceCxoneApi } = loadBuilt<{ NiceCxoneApi: new () => { preAuthentication: Function } }>(
+const { NiceCxoneApi } = loadBuilt<{ NiceCxoneApi: new () => ICredentialType }>(
 	'credentials/NiceCxoneApi.credentials.js',
 );
+
+/** The built credential type, as n8n's CredentialTypes would hand it out. */
+export const niceCxoneApi = new NiceCxoneApi();
 
 /** Emits the items in its `items` parameter: the workflow's input. */
 class ItemsSource implements INodeType {
@@ -80,9 +86,18 @@ export function sandboxCredentials(
 	};
 }
 
+/**
+ * n8n's CredentialsHelper (packages/cli credentials-helper.ts) reduced to one credential type:
+ * preAuthentication runs when the expirable field is empty, the token expired, or a credential
+ * test is running, and its output is persisted; `authenticate` is applied the way n8n applies it.
+ */
 export class TestCredentialsHelper extends ICredentialsHelper {
-	constructor(private readonly data: ICredentialDataDecryptedObject) {
+	/** The credential data as stored, including what preAuthentication persisted. */
+	stored: ICredentialDataDecryptedObject;
+
+	constructor(data: ICredentialDataDecryptedObject) {
 		super();
+		this.stored = { ...data };
 	}
 
 	getParentTypes(): string[] {
@@ -95,24 +110,56 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
-		_typeName: string,
-		requestOptions: IHttpRequestOptions,
+		typeName: string,
+		requestOptions: IHttpRequestOptions | IRequestOptionsSimplified,
+		workflow?: Workflow,
+		node?: INode,
 	): Promise<IHttpRequestOptions> {
-		return {
-			...requestOptions,
-			headers: { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.accessToken)}` },
-		};
+		const { authenticate } = credentialType(typeName);
+		if (typeof authenticate === 'object' && authenticate.type === 'generic') {
+			if (!workflow || !node) throw new Error('Workflow and node are required for declarative authentication');
+			const resolve = (value: string) =>
+				isExpression(value)
+					? String(
+							workflow.expression.getSimpleParameterValue(
+								node,
+								value,
+								'internal',
+								{ $credentials: credentials },
+								undefined,
+								'',
+							) ?? '',
+						)
+					: value;
+			const target = requestOptions as unknown as Record<string, Record<string, string>>;
+			for (const [outerKey, entries] of Object.entries(authenticate.properties)) {
+				target[outerKey] ??= {};
+				for (const [key, value] of Object.entries(entries as Record<string, string>)) {
+					target[outerKey][resolve(key)] = resolve(value);
+				}
+			}
+		}
+		return requestOptions as IHttpRequestOptions;
 	}
 
 	async preAuthentication(
 		helpers: IHttpRequestHelper,
 		credentials: ICredentialDataDecryptedObject,
-		_typeName: string,
-		_node: INode,
+		typeName: string,
+		node: INode,
 		credentialsExpired: boolean,
 	): Promise<ICredentialDataDecryptedObject | undefined> {
-		if (credentials.accessToken && !credentialsExpired) return undefined;
-		return (await new NiceCxoneApi().preAuthentication.call(helpers, credentials)) as ICredentialDataDecryptedObject;
+		const type = credentialType(typeName);
+		const expirable = type.properties.find(
+			(property) => property.type === 'hidden' && property.typeOptions?.expirable === true,
+		);
+		if (expirable === undefined || typeof type.preAuthentication !== 'function') return undefined;
+		const isTestingCredentials = node?.parameters?.temp === '' && node?.type === 'n8n-nodes-base.noOp';
+		if (credentials[expirable.name] !== '' && !credentialsExpired && !isTestingCredentials) return undefined;
+		const output = await type.preAuthentication.call(helpers, credentials);
+		if (output[expirable.name] === undefined || !node.credentials) return undefined;
+		this.stored = { ...this.stored, ...(output as ICredentialDataDecryptedObject) };
+		return Object.assign(credentials, output);
 	}
 
 	async runPreAuthentication(): Promise<ICredentialDataDecryptedObject | undefined> {
@@ -128,17 +175,22 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		_nodeCredentials: INodeCredentialsDetails,
 		type: string,
 	): Promise<ICredentialDataDecryptedObject> {
-		if (type !== 'niceCxoneApi') throw new Error(`Unknown credential type ${type}`);
-		return { ...this.data };
+		credentialType(type);
+		return { ...this.stored };
 	}
 
 	async updateCredentials(): Promise<void> {}
 
 	async updateCredentialsOauthTokenData(): Promise<void> {}
 
-	getCredentialsProperties(): INodeProperties[] {
-		return [];
+	getCredentialsProperties(type: string): INodeProperties[] {
+		return credentialType(type).properties;
 	}
+}
+
+function credentialType(name: string): ICredentialType {
+	if (name !== niceCxoneApi.name) throw new Error(`Unknown credential type ${name}`);
+	return niceCxoneApi;
 }
 
 export function additionalData(

@@ -1,0 +1,43 @@
+import type { INodeType } from 'n8n-workflow';
+import { describe, expect, it } from 'vitest';
+
+import { loadBuilt } from '../helpers/built';
+import { niceCxoneApi } from '../helpers/runWorkflow';
+
+const { NiceCxone } = loadBuilt<{ NiceCxone: new () => INodeType }>('nodes/NiceCxone/NiceCxone.node.js');
+
+describe('the "NICE CXone API" credential as n8n loads it', () => {
+	it('has the fields of issue 3, the secret as a password and the token as a hidden expirable field', () => {
+		const fields = Object.fromEntries(niceCxoneApi.properties.map((property) => [property.name, property]));
+		expect(Object.keys(fields)).toEqual([
+			'authHost',
+			'apiHost',
+			'clientId',
+			'clientSecret',
+			'scopes',
+			'allowUnauthorizedCerts',
+			'accessToken',
+		]);
+		expect(fields.authHost.default).toBe('https://platform.nicecxone.com');
+		expect(fields.apiHost.default).toBe('https://api.cxone.nice.com');
+		expect(fields.scopes.default).toBe('interactions:write webhooks:write');
+		expect(fields.allowUnauthorizedCerts).toMatchObject({ type: 'boolean', default: false });
+		expect(fields.clientSecret.typeOptions).toEqual({ password: true });
+		expect(fields.accessToken).toMatchObject({ type: 'hidden', typeOptions: { expirable: true } });
+		expect(typeof niceCxoneApi.preAuthentication).toBe('function');
+	});
+
+	it('authenticates with the fetched token as a Bearer header and tests against the token endpoint', () => {
+		expect(niceCxoneApi.authenticate).toEqual({
+			type: 'generic',
+			properties: { headers: { Authorization: '=Bearer {{$credentials.accessToken}}' } },
+		});
+		expect(niceCxoneApi.test?.request).toMatchObject({ url: '/oauth/token', method: 'POST' });
+	});
+
+	it('is the credential of the node, which an AI agent may use as a tool', () => {
+		const { description } = new NiceCxone();
+		expect(description.credentials).toEqual([{ name: niceCxoneApi.name, required: true }]);
+		expect(description.usableAsTool).toBe(true);
+	});
+});
