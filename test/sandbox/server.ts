@@ -241,6 +241,11 @@ export class CxoneSandbox {
 		this.limiter = perSecond > 0 ? new RateLimiter(perSecond) : undefined;
 	}
 
+	/** Every access token issued so far, so a test can look for them where they must never appear. */
+	issuedTokens(): string[] {
+		return [...this.tokens.keys()];
+	}
+
 	/** Revokes every token issued so far: the next API call with one gets 401 invalid_token. */
 	revokeTokens(): void {
 		for (const token of this.tokens.values()) token.revoked = true;
