@@ -195,6 +195,20 @@ describe('refused before any call, naming item, field path and limit', () => {
 	});
 });
 
+describe('errors quote user input only in part', () => {
+	it.for<[string, unknown]>([
+		['a 1 MB key twice', [{ key: 'k'.repeat(1_000_000), value: 1 }, { key: 'k'.repeat(1_000_000), value: 2 }]],
+		['a 1 MB unknown field', [{ key: 'a', value: 1, ['x'.repeat(1_000_000)]: true }]],
+	])('%s', async ([, attributes], test) => {
+		const sandbox = await sandboxFor(test);
+		const result = await runUpdate(sandbox, { parameters: jsonInput(attributes) });
+		expect(result.error?.message).toMatch(/^Item 0: attributes\.\d/);
+		expect(result.error?.message).toMatch(/… \(\d{7} characters\)/);
+		expect(result.error?.message.length).toBeLessThan(1_000);
+		expect(sandbox.stats.calls.updateAttributes).toBe(0);
+	});
+});
+
 describe('accepted at the limit, and by the sandbox too', () => {
 	it.for<[string, unknown]>([
 		['50 attributes', manyAttributes(50)],

@@ -63,7 +63,7 @@ export const attributeUpdateSchema = z
 						ctx.addIssue({
 							code: z.ZodIssueCode.custom,
 							path: [index, 'key'],
-							message: `"${attribute.key}" appears more than once in this request`,
+							message: `"${clip(attribute.key)}" appears more than once in this request`,
 						});
 					}
 					seen.add(attribute.key);
@@ -136,7 +136,7 @@ export const hostSchema = z.string().superRefine((value, ctx) => {
 	} catch {
 		// Echoed so the user sees the typo, but never a user:password typed into it: errors end up in execution data.
 		const shown = value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/i, '$1…@');
-		ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${shown}" is not an absolute URL` });
+		ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${clip(shown)}" is not an absolute URL` });
 		return;
 	}
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
@@ -152,15 +152,22 @@ export const hostSchema = z.string().superRefine((value, ctx) => {
 	}
 });
 
+const QUOTE_LIMIT = 80;
+
+/** `text` cut to a readable length: errors quote user input, and a 1 MB value must not bloat execution data. */
+export const clip = (text: string, limit = QUOTE_LIMIT) =>
+	text.length > limit ? `${text.slice(0, limit)}… (${text.length} characters)` : text;
+
 /** "attributes.3.key" from a zod path, the form the API's `details[].path` uses. */
-export const formatPath = (path: Array<string | number>) => path.join('.');
+export const formatPath = (path: Array<string | number>) => path.map((part) => clip(String(part))).join('.');
 
 /** All issues of a ZodError as one readable line: `attributes.3.key must be at most 255 characters`. */
 export function describeZodError(error: ZodError, prefix?: string): string {
 	return error.issues
 		.map((issue) => {
 			const path = formatPath([...(prefix ? [prefix] : []), ...issue.path]);
-			return path ? `${path} ${issue.message}` : issue.message;
+			const message = clip(issue.message, 4 * QUOTE_LIMIT);
+			return path ? `${path} ${message}` : message;
 		})
 		.join('; ');
 }

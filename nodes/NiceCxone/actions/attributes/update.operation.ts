@@ -19,6 +19,7 @@ import {
 import { payloadHash } from '../../helpers/audit';
 import {
 	attributeUpdateSchema,
+	clip,
 	interactionIdSchema,
 	parseOrThrow,
 	type AttributeMode,
@@ -304,7 +305,7 @@ function typedValue(this: IExecuteFunctions, entry: UiAttribute, index: number, 
 	const fail = (message: string) =>
 		new NodeOperationError(this.getNode(), `Item ${itemIndex}: attributes.${index}.value ${message}`, {
 			itemIndex,
-			description: `Attribute "${textOf(entry.key)}" has Value Type ${entry.valueType}. Change the value or the type.`,
+			description: `Attribute "${clip(textOf(entry.key))}" has Value Type ${entry.valueType}. Change the value or the type.`,
 		});
 	const value = entry.value;
 	switch (entry.valueType ?? 'string') {
@@ -314,13 +315,13 @@ function typedValue(this: IExecuteFunctions, entry: UiAttribute, index: number, 
 			if (typeof value === 'number') return value;
 			const text = textOf(value).trim();
 			const number = Number(text);
-			if (text === '' || Number.isNaN(number)) throw fail(`"${text}" is not a number`);
+			if (text === '' || Number.isNaN(number)) throw fail(`"${clip(text)}" is not a number`);
 			return number;
 		}
 		case 'boolean': {
 			if (typeof value === 'boolean') return value;
 			const text = textOf(value).trim().toLowerCase();
-			if (text !== 'true' && text !== 'false') throw fail(`"${text}" is not true or false`);
+			if (text !== 'true' && text !== 'false') throw fail(`"${clip(text)}" is not true or false`);
 			return text === 'true';
 		}
 		default:
