@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the pinned n8n of one line (v1 or v2, from test/e2e/n8n/<line>) into a cache folder outside
-# the repo, keyed by the pin's hash, and prints that folder on its last line.
-# Reruns are cheap: a folder that holds the completion marker is reused as is. An interrupted run leaves
-# only a temp folder behind, because the install happens there and is renamed into place at the end.
+# the repo (N8N_E2E_CACHE_DIR, else ~/.cache/n8n-nodes-nice-cxone), keyed by the pin's hash, and prints
+# that folder on its last line.
+# Reruns are cheap: a folder that holds the completion marker is reused as is. An interrupted run leaves at
+# most a temp folder, which the next run removes, because the install happens there and is renamed into
+# place at the end.
 set -euo pipefail
 
 line="${1:-}"
@@ -43,19 +45,15 @@ fi
 # Holding the lock, any temp folder or unmarked target is debris of an interrupted run.
 rm -rf "$cacheRoot/.tmp-n8n-$line-"* "$target"
 tmp="$(mktemp -d "$cacheRoot/.tmp-n8n-$line-XXXXXX")"
+chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 
 cp "$pin/package.json" "$pin/package-lock.json" "$pin/.npmrc" "$tmp/"
 cd "$tmp"
 
-# When started from `npm run`, npm exports the calling project's prefix and settings; keep them out so
-# this folder and its own .npmrc are what npm uses.
-while IFS='=' read -r name _; do
-	unset "$name"
-done < <(env | grep -i '^npm_config_' || true)
-
 start=$SECONDS
 echo "installN8n: npm ci for $line in $tmp" >&2
+# --prefix keeps npm on this folder even when the caller's `npm run` exported its own prefix.
 npm ci --prefix "$tmp" --no-audit --no-fund --loglevel=error >&2
 
 # sqlite3 is the one native module n8n needs to boot. Its install script would download a prebuilt binary
