@@ -14,11 +14,11 @@ import {
 	ATTRIBUTES_UPDATED_EVENT,
 	MAX_CALLBACK_BODY_BYTES,
 	MIN_WEBHOOK_SECRET_LENGTH,
-	WEBHOOK_EVENTS,
 	WEBHOOK_SECRET_HEADER,
 	WEBHOOK_SECRET_HEADER_NAME,
 } from './constants';
 import { auditRecord, payloadHash } from './helpers/audit';
+import { eventsProperty } from './helpers/descriptions';
 import { recentEvents } from './helpers/recentEvents';
 import { callbackSchema, describeZodError, webhookSchema } from './helpers/validation';
 import { generateWebhookSecret, isValidWebhookSecret } from './helpers/webhookSecret';
@@ -90,16 +90,7 @@ export class NiceCxoneTrigger implements INodeType {
 				displayOptions: { show: { registration: ['manual'] } },
 			},
 			{
-				displayName: 'Events',
-				name: 'events',
-				type: 'multiOptions',
-				required: true,
-				options: WEBHOOK_EVENTS.map((event) => ({
-					name: 'Interaction Attributes Updated',
-					value: event,
-					description: 'After every successful attribute update of an interaction',
-				})),
-				default: [ATTRIBUTES_UPDATED_EVENT],
+				...eventsProperty,
 				description: 'Events that start the workflow; others are answered 200 and ignored',
 			},
 		],

@@ -5,8 +5,9 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { ATTRIBUTES_UPDATED_EVENT, DEFAULT_TIMEOUT_MS, WEBHOOK_EVENTS } from '../../constants';
+import { ATTRIBUTES_UPDATED_EVENT, DEFAULT_TIMEOUT_MS } from '../../constants';
 import { payloadHash } from '../../helpers/audit';
+import { eventsProperty } from '../../helpers/descriptions';
 import { parseOrThrow, webhookSchema, type WebhookRegistration } from '../../helpers/validation';
 import { findMatching, registrationBody, WebhookApi, type StoredWebhook } from '../../helpers/webhooks';
 import { CxoneError } from '../../transport';
@@ -40,19 +41,7 @@ export const description: INodeProperties[] = [
 		description: 'Absolute http(s) URL CXone POSTs each event to',
 		displayOptions: { show },
 	},
-	{
-		displayName: 'Events',
-		name: 'events',
-		type: 'multiOptions',
-		required: true,
-		options: WEBHOOK_EVENTS.map((event) => ({
-			name: 'Interaction Attributes Updated',
-			value: event,
-			description: 'After every successful attribute update of an interaction',
-		})),
-		default: [ATTRIBUTES_UPDATED_EVENT],
-		displayOptions: { show },
-	},
+	{ ...eventsProperty, displayOptions: { show } },
 	{
 		displayName: 'Enabled',
 		name: 'enabled',
