@@ -1,5 +1,4 @@
 import {
-	NodeApiError,
 	NodeOperationError,
 	type IDataObject,
 	type IHookFunctions,
@@ -7,7 +6,6 @@ import {
 	type INodeTypeDescription,
 	type IWebhookFunctions,
 	type IWebhookResponseData,
-	type JsonObject,
 } from 'n8n-workflow';
 
 import {
@@ -23,7 +21,7 @@ import { recentEvents } from './helpers/recentEvents';
 import { callbackSchema, describeZodError, webhookSchema } from './helpers/validation';
 import { generateWebhookSecret, isValidWebhookSecret } from './helpers/webhookSecret';
 import { headerValue, WebhookApi } from './helpers/webhooks';
-import { credentialsFrom, CxoneError } from './transport';
+import { CxoneError, nodeCredentials, toNodeApiError } from './transport';
 
 type Registration = 'automatic' | 'manual';
 
@@ -283,24 +281,10 @@ function rawBodyOf(request: { rawBody?: unknown; body?: unknown }): Buffer {
 
 /** Runs `work` with the node's credentials, turning CXone failures into errors n8n shows with a hint. */
 async function callCxone<T>(context: IHookFunctions, work: (api: WebhookApi) => Promise<T>): Promise<T> {
-	let api: WebhookApi;
-	try {
-		api = new WebhookApi(credentialsFrom(await context.getCredentials('niceCxoneApi')));
-	} catch (error) {
-		throw new NodeOperationError(context.getNode(), `Credential: ${(error as Error).message}`, {
-			description: 'Fix the NICE CXone API credential; nothing was sent to CXone.',
-		});
-	}
+	const api = new WebhookApi(await nodeCredentials(context));
 	try {
 		return await work(api);
 	} catch (error) {
-		if (!(error instanceof CxoneError)) throw error;
-		const apiError = new NodeApiError(context.getNode(), error.toJSON() as JsonObject, {
-			message: error.message,
-			description: error.hint,
-			httpCode: error.status !== undefined ? String(error.status) : undefined,
-		});
-		apiError.cause = error;
-		throw apiError;
+		throw error instanceof CxoneError ? toNodeApiError(context.getNode(), error) : error;
 	}
 }

@@ -5,12 +5,11 @@ import {
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
-	type JsonObject,
 } from 'n8n-workflow';
 
 import { DEFAULT_CONCURRENCY, DEFAULT_MAX_REQUESTS_PER_SECOND, DEFAULT_TIMEOUT_MS } from '../constants';
 import { auditRecord, runSummary, type AuditAction, type AuditRecord } from '../helpers/audit';
-import { credentialsFrom, CxoneError, RateLimiter, type CxoneCredentials } from '../transport';
+import { CxoneError, nodeCredentials, RateLimiter, toNodeApiError, type CxoneCredentials } from '../transport';
 import * as updateAttributes from './attributes/update.operation';
 import * as registerWebhook from './webhooks/register.operation';
 
@@ -81,13 +80,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const continueOnFail = this.continueOnFail();
 
 	let credentials: CxoneCredentials | undefined;
-	let credentialsError: NodeOperationError | undefined;
+	let credentialsError: unknown;
 	try {
-		credentials = credentialsFrom(await this.getCredentials('niceCxoneApi'));
+		credentials = await nodeCredentials(this);
 	} catch (error) {
-		credentialsError = new NodeOperationError(this.getNode(), `Credential: ${(error as Error).message}`, {
-			description: 'Fix the NICE CXone API credential; nothing was sent to CXone.',
-		});
+		credentialsError = error;
 	}
 
 	const outcomes: Outcome[] = new Array(items.length);
@@ -158,19 +155,7 @@ function recordOf(action: AuditAction, outcome: Outcome): AuditRecord {
 
 /** Turns whatever an item threw into the n8n error users see, naming the item. */
 function asNodeError(this: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
-	if (error instanceof CxoneError) {
-		const message = `Item ${itemIndex}: ${error.message}`;
-		const apiError = new NodeApiError(this.getNode(), error.toJSON() as JsonObject, {
-			itemIndex,
-			message,
-			description: error.hint,
-			httpCode: error.status !== undefined ? String(error.status) : undefined,
-		});
-		// NodeApiError swaps a message naming a network code (ECONNRESET, ETIMEDOUT) for a generic text without the item.
-		apiError.message = message;
-		apiError.cause = error;
-		return apiError;
-	}
+	if (error instanceof CxoneError) return toNodeApiError(this.getNode(), error, itemIndex);
 	if (error instanceof NodeOperationError || error instanceof NodeApiError) {
 		error.context.itemIndex ??= itemIndex;
 		return error;

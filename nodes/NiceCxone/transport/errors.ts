@@ -1,5 +1,6 @@
 import axios from 'axios';
 import { retryAfter } from 'axios-retry';
+import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
 /** `text` with every non-empty secret replaced: CXone may echo what it was sent. */
 const redact = (text: string, secrets: string[]) =>
@@ -139,4 +140,19 @@ export class CxoneError extends Error {
 			: '';
 		return `${where} (${what}): ${fields.description}${details}`;
 	}
+}
+
+/** The NodeApiError n8n shows for a CxoneError: CXone's code and text, the hint, and the item if there is one. */
+export function toNodeApiError(node: INode, error: CxoneError, itemIndex?: number): NodeApiError {
+	const message = itemIndex === undefined ? error.message : `Item ${itemIndex}: ${error.message}`;
+	const apiError = new NodeApiError(node, error.toJSON() as JsonObject, {
+		itemIndex,
+		message,
+		description: error.hint,
+		httpCode: error.status !== undefined ? String(error.status) : undefined,
+	});
+	// NodeApiError swaps a message naming a network code (ECONNRESET, ETIMEDOUT) for a generic text without the item.
+	apiError.message = message;
+	apiError.cause = error;
+	return apiError;
 }

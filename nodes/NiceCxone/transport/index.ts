@@ -1,13 +1,30 @@
 import axios from 'axios';
+import { NodeOperationError, type ICredentialDataDecryptedObject, type INode } from 'n8n-workflow';
 
 import { DEFAULT_TIMEOUT_MS } from '../constants';
-import { AttemptTracker, CxoneError, httpClient, type CxoneCredentials } from './client';
+import { AttemptTracker, credentialsFrom, CxoneError, httpClient, type CxoneCredentials } from './client';
 import type { RateLimiter } from './rateLimiter';
 import { tokenCache } from './tokenCache';
 
 export { backoffDelayMs, credentialsFrom, CxoneError, type CxoneCredentials } from './client';
+export { toNodeApiError } from './errors';
 export { RateLimiter } from './rateLimiter';
 export { tokenCache, requestToken } from './tokenCache';
+
+/** The node's NICE CXone API credential, checked; a NodeOperationError naming the bad field otherwise. */
+export async function nodeCredentials(context: {
+	getCredentials(type: string): Promise<ICredentialDataDecryptedObject>;
+	getNode(): INode;
+}): Promise<CxoneCredentials> {
+	const data = await context.getCredentials('niceCxoneApi');
+	try {
+		return credentialsFrom(data);
+	} catch (error) {
+		throw new NodeOperationError(context.getNode(), `Credential: ${(error as Error).message}`, {
+			description: 'Fix the NICE CXone API credential; nothing was sent to CXone.',
+		});
+	}
+}
 
 export interface CxoneRequest {
 	method: 'GET' | 'POST' | 'DELETE';
