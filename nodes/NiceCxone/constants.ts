@@ -43,6 +43,8 @@ export const RETRY_MAX_DELAY_MS = 10_000;
 export const RETRY_AFTER_CAP_MS = 30_000;
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** TCP keep-alive delay of pooled sockets: the one axios sets on each request socket. */
+export const KEEP_ALIVE_DELAY_MS = 60_000;
 export const TOKEN_TIMEOUT_MS = 10_000;
 /** CXone's documented tenant limit (contract §5). */
 export const DEFAULT_MAX_REQUESTS_PER_SECOND = 200;

@@ -9,7 +9,7 @@ export const versionDescription: INodeTypeDescription = {
 	icon: 'file:niceCxone.svg',
 	group: ['transform'],
 	version: 1,
-	subtitle: '={{ { updateAttributes: "Update Attributes", registerWebhook: "Register Webhook" }[$parameter["operation"]] }}',
+	subtitle: '={{ $parameter["operation"] === "registerWebhook" ? "Register Webhook" : "Update Attributes" }}',
 	description: 'Update interaction attributes and register webhooks in NICE CXone',
 	defaults: { name: 'NICE CXone' },
 	usableAsTool: true,
