@@ -85,8 +85,8 @@ describe('the n8n editor (v2) with the package, in chromium', () => {
 			'8f7a9b2c-0004',
 			'8f7a9b2c-0005',
 		]);
-		// Five audit records and the run summary.
-		await expect(page.getByText('6 items').first().isVisible()).resolves.toBe(true);
+		// Five audit records and the run summary; the canvas draws the count after the status icon.
+		await page.getByText('6 items').first().waitFor({ state: 'visible' });
 
 		// The toast fades at its own pace and the pointer would highlight whatever it rests on.
 		for (const close of await page.locator('.el-notification__closeBtn').all()) await close.click();
