@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { defaultOwner, N8nInstance, type N8nLine } from '../test/e2e/n8nInstance';
+import { sandboxCredentialData } from '../test/sandbox/credential';
 import { CxoneSandbox } from '../test/sandbox/server';
 
 export const DEMO_CREDENTIAL_ID = 'cxoneSandboxCred01';
@@ -51,14 +52,7 @@ export async function startDemo(line: N8nLine, log: (line: string) => void = () 
 				id: DEMO_CREDENTIAL_ID,
 				name: 'NICE CXone sandbox',
 				type: 'niceCxoneApi',
-				data: {
-					authHost: sandbox.url,
-					apiHost: sandbox.url,
-					clientId: sandbox.clientId,
-					clientSecret: sandbox.clientSecret,
-					scopes: 'interactions:write webhooks:write',
-					allowUnauthorizedCerts: false,
-				},
+				data: sandboxCredentialData(sandbox),
 			},
 		]);
 		await n8n.importWorkflow([

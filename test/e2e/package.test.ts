@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import packageJson from '../../package.json';
+import { sandboxCredentialData } from '../sandbox/credential';
 import { CxoneSandbox } from '../sandbox/server';
 import { N8nInstance, type N8nLine } from './n8nInstance';
 
@@ -22,7 +23,6 @@ const bulkWorkflowId = 'e2eCxoneBulkWf01';
 const triggerWorkflowId = 'e2eCxoneTrigWf01';
 const triggerWebhookId = '3c0e9a52-6f1d-4b8e-a7c4-1d2e3f4a5b60';
 const credentialName = 'NICE CXone sandbox (e2e)';
-const scopes = 'interactions:write webhooks:write';
 
 const interactionIds = Array.from({ length: 20 }, (_, index) => `e2e-ix-${String(index + 1).padStart(2, '0')}`);
 const rows = interactionIds.map((interactionId, index) => ({
@@ -180,14 +180,7 @@ describe.each<N8nLine>(['v1', 'v2'])('n8n %s with the packed package', (line) =>
 		sandbox = new CxoneSandbox({ clientId: `e2e-${line}-client` });
 		await sandbox.start();
 		n8n = await N8nInstance.create({ line, packageTarball: tarball });
-		credentialData = {
-			authHost: sandbox.url,
-			apiHost: sandbox.url,
-			clientId: sandbox.clientId,
-			clientSecret: sandbox.clientSecret,
-			scopes,
-			allowUnauthorizedCerts: false,
-		};
+		credentialData = sandboxCredentialData(sandbox);
 		await n8n.importCredentials([{ ...storedCredential, data: credentialData }]);
 		await n8n.importWorkflow([bulkWorkflow, triggerWorkflow]);
 	});

@@ -27,6 +27,7 @@ import {
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
+import { sandboxCredentialData } from '../sandbox/credential';
 import { loadBuilt } from './built';
 
 const { NiceCxone } = loadBuilt<{ NiceCxone: new () => INodeType }>('nodes/NiceCxone/NiceCxone.node.js');
@@ -74,16 +75,7 @@ export function sandboxCredentials(
 	sandbox: { url: string; clientId: string; clientSecret: string },
 	overrides: ICredentialDataDecryptedObject = {},
 ): ICredentialDataDecryptedObject {
-	return {
-		authHost: sandbox.url,
-		apiHost: sandbox.url,
-		clientId: sandbox.clientId,
-		clientSecret: sandbox.clientSecret,
-		scopes: 'interactions:write webhooks:write',
-		allowUnauthorizedCerts: false,
-		accessToken: '',
-		...overrides,
-	};
+	return { ...sandboxCredentialData(sandbox), accessToken: '', ...overrides };
 }
 
 /**
