@@ -1,0 +1,147 @@
+/** The benchmark's table and machine description, and their place in BENCHMARKS.md. */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+
+import { median, type PassStats, type ScenarioResult } from './stats';
+
+export interface Machine {
+	cpus: number;
+	cpuModel: string;
+	memory: string;
+	loadBefore: string;
+	loadAfter?: string;
+	kernel: string;
+	node: string;
+	n8n: string;
+	n8nNode: string;
+}
+
+export function describeMachine(n8n: { version: string; node: string }): Machine {
+	const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+	return {
+		cpus: os.availableParallelism(),
+		cpuModel: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? 'unknown',
+		memory: execFileSync('free', ['-h'], { encoding: 'utf8' }).trim(),
+		loadBefore: loadAverage(),
+		kernel: `${os.type()} ${os.release()}`,
+		node: process.version,
+		n8n: n8n.version,
+		n8nNode: n8n.node,
+	};
+}
+
+export const loadAverage = () =>
+	os
+		.loadavg()
+		.map((load) => load.toFixed(2))
+		.join(' / ');
+
+const int = (value: number | null | undefined) => (value == null ? '–' : Math.round(value).toLocaleString('en-US'));
+const ms = (value: number | undefined) => (value === undefined ? '–' : value.toFixed(1));
+const mb = (bytes: number | undefined) => (bytes === undefined ? '–' : (bytes / 1024 / 1024).toFixed(1));
+const ratio = (value: number | undefined) => (value === undefined ? '–' : `${value.toFixed(2)}×`);
+
+/** A pass's value, '–' when the pass did not run or failed: a failure is shown once, in its rate cell. */
+const passCell = (pass: PassStats | undefined, value: (pass: PassStats) => string) =>
+	!pass || pass.error ? '–' : value(pass);
+
+const rateCell = (pass: PassStats | undefined) =>
+	pass?.error
+		? `failed: ${pass.error.replace(/\|/g, '/').replace(/\s+/g, ' ').slice(0, 80)}`
+		: passCell(pass, (done) => int(done.itemsPerSecond));
+
+export interface Row {
+	scenario: ScenarioResult;
+	/** Warm items/s of each repetition, when the scenario was repeated. */
+	repetitions?: number[];
+}
+
+/** The results table, one row per scenario; the cold pass is shown beside the measured one. */
+export function resultsTable(rows: Row[]): string {
+	const header = [
+		'Scenario',
+		'Items',
+		'Node time ms',
+		'Items/s',
+		'Items/s, cold pass',
+		'API calls/s',
+		'Token requests',
+		'p50 / p99 ms',
+		'429s',
+		'Failed items',
+		'Peak RSS MB',
+		'Output MB',
+		'Items/s, each repetition',
+	];
+	const lines = rows.map(({ scenario, repetitions }) => {
+		const warm = scenario.warm;
+		return [
+			scenario.label,
+			int(warm?.items),
+			passCell(warm, (pass) => int(pass.elapsedMs)),
+			rateCell(warm),
+			rateCell(scenario.cold),
+			passCell(warm, (pass) => int(pass.apiRequestsPerSecond)),
+			`${scenario.tokenRequests} (${scenario.cold?.tokenRequests ?? '–'} + ${warm?.tokenRequests ?? '–'})`,
+			warm?.p50Ms === undefined ? '–' : `${ms(warm.p50Ms)} / ${ms(warm.p99Ms)}`,
+			int(scenario.rateLimited),
+			int((scenario.cold?.failures ?? 0) + (warm?.failures ?? 0)),
+			scenario.peakRssKb === undefined ? '–' : mb(scenario.peakRssKb * 1024),
+			passCell(warm, (pass) => mb(pass.outputBytes)),
+			repetitions && repetitions.length > 1 ? repetitions.map(int).join(', ') : '',
+		];
+	});
+	return [header, header.map(() => '---'), ...lines].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+export interface Ratio {
+	label: string;
+	/** One value per repetition, each from measurements made side by side. */
+	values: number[];
+	target?: string;
+}
+
+export function ratiosTable(ratios: Ratio[]): string {
+	const lines = ratios.map((entry) => [
+		entry.label,
+		ratio(median(entry.values)),
+		entry.values.map((value) => ratio(value)).join(', '),
+		entry.target ?? '',
+	]);
+	const header = ['Ratio (measured pass)', 'Median', 'Per repetition', 'Target'];
+	return [header, header.map(() => '---'), ...lines].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+export function machineSection(machine: Machine): string {
+	return [
+		`- CPUs (nproc): ${machine.cpus} × ${machine.cpuModel}`,
+		`- Kernel: ${machine.kernel}`,
+		`- Load average (1 / 5 / 15 min): ${machine.loadBefore} before the run, ${machine.loadAfter ?? '–'} after`,
+		`- Node.js (benchmark, sandbox, raw client): ${machine.node}; n8n ${machine.n8n} on Node.js ${machine.n8nNode}`,
+		'- Memory (`free -h`):',
+		'',
+		'```',
+		machine.memory,
+		'```',
+	].join('\n');
+}
+
+const BEGIN = '<!-- bench:results:begin -->';
+const END = '<!-- bench:results:end -->';
+
+/**
+ * Replaces the measured section of BENCHMARKS.md, keeping the prose around it; a missing file or
+ * missing markers get a file with the section alone.
+ */
+export function writeResults(file: string, section: string): void {
+	const block = `${BEGIN}\n${section}\n${END}`;
+	const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
+	const start = current.indexOf(BEGIN);
+	const end = current.indexOf(END);
+	const next =
+		start >= 0 && end > start
+			? `${current.slice(0, start)}${block}${current.slice(end + END.length)}`
+			: `# Benchmarks\n\n${block}\n`;
+	writeFileSync(file, next);
+}

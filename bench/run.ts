@@ -1,0 +1,332 @@
+/**
+ * `npm run bench`: NICE CXone → Update Attributes side by side with a bare HTTP client and with n8n's
+ * HTTP Request node, all against one CXone sandbox in one run; BENCHMARKS.md describes the method.
+ * Flags: --line v1|v2 (n8n line), --repetitions N, --items N, --scale-items N, --concurrency N,
+ * --profile DIR (CPU profiles of every `n8n execute`; profiling slows the run, so its numbers are not kept).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { N8nInstance, type N8nLine } from '../test/e2e/n8nInstance';
+import { CxoneSandbox } from '../test/sandbox/server';
+import { checkSameBodies, Harness, type NodeKind } from './measure';
+import {
+	describeMachine,
+	loadAverage,
+	machineSection,
+	ratiosTable,
+	resultsTable,
+	writeResults,
+	type Ratio,
+	type Row,
+} from './report';
+import { median, type PassStats, type ScenarioResult } from './stats';
+import {
+	benchWorkflow,
+	cxoneCredential,
+	cxoneNode,
+	engineFloorNode,
+	httpRequestNode,
+	oAuth2Credential,
+	type Batching,
+} from './workflows';
+
+const root = resolve(__dirname, '..');
+const { values: flags } = parseArgs({
+	options: {
+		line: { type: 'string', default: 'v1' },
+		repetitions: { type: 'string', default: '3' },
+		items: { type: 'string', default: '2000' },
+		'scale-items': { type: 'string', default: '10000' },
+		concurrency: { type: 'string', default: '10' },
+		profile: { type: 'string' },
+	},
+});
+const line = flags.line as N8nLine;
+const repetitions = Number(flags.repetitions);
+const itemCount = Number(flags.items);
+const scaleItems = Number(flags['scale-items']);
+const concurrency = Number(flags.concurrency);
+const profileDir = flags.profile && resolve(flags.profile);
+
+/** CXone's documented tenant limit (contract §5), for the rate-limited scenario. */
+const TENANT_LIMIT = 200;
+/**
+ * HTTP Request's Batching as a user tunes it for CXone: n8n's own 429 hint says to space requests out
+ * with it, and the documented tenant limit is 200 requests per second.
+ */
+const USER_BATCHING: Batching = { batchSize: TENANT_LIMIT, batchIntervalMs: 1000 };
+const batchingLabel = `Batching ${USER_BATCHING.batchSize} items / ${USER_BATCHING.batchIntervalMs} ms`;
+
+/** n8n ids are 16 alphanumerics: a prefix and a zero-padded number. */
+const id16 = (prefix: string, n: number) => `${prefix}${String(n).padStart(16 - prefix.length, '0')}`;
+
+async function main() {
+	const startedAt = Date.now();
+	const scratch = await mkdtemp(join(tmpdir(), 'cxone-bench-'));
+	const sandbox = new CxoneSandbox({ recordBodies: false, rateLimitPerSecond: 0 });
+	let n8n: N8nInstance | undefined;
+	try {
+		const url = await sandbox.start();
+		log(`sandbox on ${url}; packing the built package and preparing n8n ${line}`);
+		const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', scratch], {
+			cwd: root,
+			encoding: 'utf8',
+		});
+		const probeFile = join(scratch, 'probe.jsonl');
+		if (profileDir) await mkdir(profileDir, { recursive: true });
+		n8n = await N8nInstance.create({
+			line,
+			packageTarball: join(scratch, packed.trim().split('\n').pop()!),
+			env: {
+				NODE_OPTIONS: `--require ${join(__dirname, 'n8nProbe.cjs')}`,
+				BENCH_PROBE_FILE: probeFile,
+				...(profileDir ? { BENCH_CPU_PROFILE_DIR: profileDir } : {}),
+			},
+		});
+		const harness = new Harness(sandbox, n8n, probeFile);
+		const machine = describeMachine({
+			version: JSON.parse(readFileSync(join(n8n.installDir, 'node_modules/n8n/package.json'), 'utf8')).version,
+			node: execFileSync(n8n.nodeBinary, ['--version'], { encoding: 'utf8' }).trim(),
+		});
+
+		const target = { url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret };
+		// Each HTTP Request run gets an OAuth2 credential of its own, so it starts without a stored token
+		// just as each `n8n execute` of the NICE CXone node starts with an empty token cache.
+		const oAuth2Ids = Array.from({ length: repetitions * 2 + 2 }, (_, k) => id16('benchOAuth2', k));
+		const cxone = (maxRequestsPerSecond: number) => cxoneNode({ concurrency, maxRequestsPerSecond });
+		const httpRequest = (k: number, batching?: Batching) => httpRequestNode(target, oAuth2Ids[k], batching);
+		const workflows = {
+			floor: benchWorkflow(id16('benchFloor', 0), 'Bench: n8n engine floor', engineFloorNode(), itemCount),
+			cxone: benchWorkflow(id16('benchCxone', 0), 'Bench: NICE CXone', cxone(0), itemCount),
+			limited: benchWorkflow(id16('benchLimit', 0), 'Bench: NICE CXone, limited', cxone(TENANT_LIMIT), itemCount),
+			scale: benchWorkflow(id16('benchScale', 0), 'Bench: NICE CXone, scale', cxone(0), scaleItems, itemCount),
+			httpDefault: Array.from({ length: repetitions }, (_, k) =>
+				benchWorkflow(id16('benchHttpDflt', k), 'Bench: HTTP Request', httpRequest(k), itemCount),
+			),
+			httpBatched: Array.from({ length: repetitions }, (_, k) =>
+				benchWorkflow(
+					id16('benchHttpBtch', k),
+					'Bench: HTTP Request, batching',
+					httpRequest(repetitions + k, USER_BATCHING),
+					itemCount,
+				),
+			),
+			httpLimited: benchWorkflow(
+				id16('benchHttpLimit', 0),
+				'Bench: HTTP Request, batching, limited',
+				httpRequest(repetitions * 2, USER_BATCHING),
+				itemCount,
+			),
+			httpDefaultLimited: benchWorkflow(
+				id16('benchHttpLimit', 1),
+				'Bench: HTTP Request, limited',
+				httpRequest(repetitions * 2 + 1),
+				itemCount,
+			),
+		};
+		log(`n8n ${machine.n8n} on Node.js ${machine.n8nNode}; importing credentials and workflows`);
+		await n8n.importCredentials([cxoneCredential(target), ...oAuth2Ids.map((id) => oAuth2Credential(target, id))]);
+		await n8n.importWorkflow(Object.values(workflows).flat());
+
+		const measured = async (
+			workflowId: string,
+			label: string,
+			kind: NodeKind,
+			items = itemCount,
+			coldItems = items,
+		) => {
+			log(`${label}: running`);
+			const { result, run } = await harness.execute(workflowId, label, kind, items, coldItems);
+			if (kind === 'cxone' && !result.warm?.error) checkSameBodies(run);
+			log(`${label}: ${summary(result)}`);
+			return result;
+		};
+
+		const floorRuns: ScenarioResult[] = [];
+		const rawRuns: ScenarioResult[] = [];
+		const cxoneRuns: ScenarioResult[] = [];
+		const httpDefaultRuns: ScenarioResult[] = [];
+		const httpBatchedRuns: ScenarioResult[] = [];
+		// Interleaved, so a burst of load from elsewhere on the machine hits every contestant alike.
+		for (let k = 0; k < repetitions; k++) {
+			log(`repetition ${k + 1} of ${repetitions}`);
+			floorRuns.push(
+				await measured(workflows.floor.id, '0. n8n engine floor: Edit Fields, the same two expressions, no HTTP', 'floor'),
+			);
+			const raw = await harness.raw(`1. Raw keep-alive client, concurrency ${concurrency}`, itemCount, concurrency);
+			log(`raw client: ${summary(raw)}`);
+			rawRuns.push(raw);
+			cxoneRuns.push(
+				await measured(workflows.cxone.id, `2. NICE CXone, concurrency ${concurrency}, no rate limit`, 'cxone'),
+			);
+			httpDefaultRuns.push(
+				await measured(workflows.httpDefault[k].id, '3a. HTTP Request + OAuth2 credential, default settings', 'http'),
+			);
+			httpBatchedRuns.push(
+				await measured(workflows.httpBatched[k].id, `3b. HTTP Request + OAuth2 credential, ${batchingLabel}`, 'http'),
+			);
+		}
+
+		sandbox.setRateLimit(TENANT_LIMIT);
+		const limited = await measured(
+			workflows.limited.id,
+			`4a. NICE CXone, Max Requests per Second ${TENANT_LIMIT}; sandbox limit ${TENANT_LIMIT}/s`,
+			'cxone',
+		);
+		const httpLimited = await measured(
+			workflows.httpLimited.id,
+			`4b. HTTP Request, ${batchingLabel}; sandbox limit ${TENANT_LIMIT}/s`,
+			'http',
+		);
+		const httpDefaultLimited = await measured(
+			workflows.httpDefaultLimited.id,
+			`4c. HTTP Request, default settings; sandbox limit ${TENANT_LIMIT}/s`,
+			'http',
+		);
+		sandbox.setRateLimit(0);
+		const scale = await measured(
+			workflows.scale.id,
+			`5. NICE CXone, ${scaleItems.toLocaleString('en-US')} items`,
+			'cxone',
+			scaleItems,
+			itemCount,
+		);
+
+		const rows: Row[] = [
+			representative(floorRuns),
+			representative(rawRuns),
+			representative(cxoneRuns),
+			representative(httpDefaultRuns),
+			representative(httpBatchedRuns),
+			{ scenario: limited },
+			{ scenario: httpLimited },
+			{ scenario: httpDefaultLimited },
+			{ scenario: scale },
+		];
+		const warm = (run: ScenarioResult) => run.warm;
+		const cold = (run: ScenarioResult) => run.cold;
+		const vsRaw = ratio('This node ÷ raw client', cxoneRuns, rawRuns, warm, '≥ 0.60×');
+		const vsDefault = ratio('This node ÷ HTTP Request, default settings', cxoneRuns, httpDefaultRuns, warm, '≥ 5×');
+		const vsBatched = ratio(`This node ÷ HTTP Request, ${batchingLabel}`, cxoneRuns, httpBatchedRuns, warm, '≥ 5×');
+		const ratios: Ratio[] = [
+			vsRaw,
+			ratio('This node ÷ n8n engine floor', cxoneRuns, floorRuns, warm),
+			vsDefault,
+			vsBatched,
+			ratio('Cold pass: this node ÷ raw client', cxoneRuns, rawRuns, cold),
+			ratio('Cold pass: this node ÷ HTTP Request, default settings', cxoneRuns, httpDefaultRuns, cold),
+		];
+		const medianOf = (entry: Ratio) => median(entry.values) ?? 0;
+		const achieved = Math.min(limited.cold?.apiRequestsPerSecond ?? 0, limited.warm?.apiRequestsPerSecond ?? 0);
+		const cxoneTokens = [...cxoneRuns, limited, scale].map((run) => run.tokenRequests);
+		const targets = [
+			verdict(`NICE CXone ÷ raw client ≥ 0.60×: ${fixed(medianOf(vsRaw))}×`, medianOf(vsRaw) >= 0.6),
+			verdict(
+				`NICE CXone ÷ HTTP Request ≥ 5×: ${fixed(medianOf(vsDefault))}× against default settings, ` +
+					`${fixed(medianOf(vsBatched))}× against Batching`,
+				Math.min(medianOf(vsDefault), medianOf(vsBatched)) >= 5,
+			),
+			verdict(
+				`rate-limited ≥ ${TENANT_LIMIT * 0.95} calls/s with no 429: ${fixed(achieved, 0)} calls/s in the slower ` +
+					`pass, ${limited.rateLimited} × 429`,
+				achieved >= TENANT_LIMIT * 0.95 && limited.rateLimited === 0,
+			),
+			verdict(
+				`one token request per n8n process (each \`n8n execute\` is a new process with an empty token ` +
+					`cache): ${cxoneTokens.join(', ')}`,
+				cxoneTokens.every((count) => count === 1),
+			),
+		];
+
+		machine.loadAfter = loadAverage();
+		const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
+		const section = [
+			`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC with \`${command}\` in ` +
+				`${Math.round((Date.now() - startedAt) / 1000)} s: n8n ${machine.n8n} (\`n8n execute\`), ` +
+				`${repetitions} interleaved repetition${repetitions === 1 ? '' : 's'} of scenarios 0–3 ` +
+				'(each row shows the repetition with the median rate).',
+			'',
+			...targets,
+			'',
+			resultsTable(rows),
+			'',
+			ratiosTable(ratios),
+			'',
+			memoryLine(representative(cxoneRuns).scenario, scale),
+			'',
+			machineSection(machine),
+		].join('\n');
+		if (profileDir) {
+			console.log(`\n${section}\n\nCPU profiles in ${profileDir}; BENCHMARKS.md left as it was.`);
+		} else {
+			writeResults(join(root, 'BENCHMARKS.md'), section);
+			console.log(`\n${section}\n\nWritten to BENCHMARKS.md.`);
+		}
+	} finally {
+		await n8n?.dispose();
+		await sandbox.stop();
+		await rm(scratch, { recursive: true, force: true });
+	}
+}
+
+/** The repetition with the median measured rate, so every column of a row comes from one real run. */
+function representative(runs: ScenarioResult[]): Row {
+	const rate = (run: ScenarioResult) => (run.warm?.error ? 0 : (run.warm?.itemsPerSecond ?? 0));
+	const sorted = [...runs].sort((a, b) => rate(a) - rate(b));
+	return { scenario: sorted[Math.floor((sorted.length - 1) / 2)], repetitions: runs.map(rate) };
+}
+
+/** Items/s of `mine` over `theirs`, per repetition: each pair was measured minutes apart at most. */
+function ratio(
+	label: string,
+	mine: ScenarioResult[],
+	theirs: ScenarioResult[],
+	pass: (run: ScenarioResult) => PassStats | undefined,
+	target?: string,
+): Ratio {
+	const values = mine.flatMap((run, k) => {
+		const a = pass(run);
+		const b = pass(theirs[k]);
+		return a && b && !a.error && !b.error ? [a.itemsPerSecond / b.itemsPerSecond] : [];
+	});
+	return { label, values, target };
+}
+
+function memoryLine(base: ScenarioResult, scale: ScenarioResult): string {
+	if (!base.peakRssKb || !scale.peakRssKb || !base.runDataBytes || !scale.runDataBytes) return '';
+	const rss = (scale.peakRssKb - base.peakRssKb) * 1024;
+	const data = scale.runDataBytes - base.runDataBytes;
+	const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+	return (
+		`Memory against output: scenario 5 ends holding ${mb(scale.runDataBytes)} MB of items (every node's output ` +
+		`as JSON) against ${mb(base.runDataBytes)} MB in scenario 2; its peak RSS is ${mb(rss)} MB higher, ` +
+		`${(rss / data).toFixed(1)} bytes of RSS per byte of output.`
+	);
+}
+
+const fixed = (value: number, digits = 2) => value.toFixed(digits);
+
+const verdict = (text: string, met: boolean) => `- ${met ? 'Met' : '**Not met**'}: ${text}`;
+
+function summary(result: ScenarioResult): string {
+	const pass = (stats?: PassStats) =>
+		!stats ? 'no run' : stats.error ? `failed (${stats.error})` : `${Math.round(stats.itemsPerSecond)} items/s`;
+	return (
+		`cold pass ${pass(result.cold)}, measured pass ${pass(result.warm)}, ` +
+		`${result.tokenRequests} token requests, ${result.rateLimited} × 429`
+	);
+}
+
+function log(message: string): void {
+	console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exitCode = 1;
+});
