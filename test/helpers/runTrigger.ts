@@ -283,3 +283,18 @@ function expressResponse(res: http.ServerResponse, sent: (value: unknown) => voi
 	});
 	return response;
 }
+
+/** A callback body of contract §4 with a fresh eventId; `overrides` replace or add fields. */
+export const callbackEvent = (overrides: Record<string, unknown> = {}) =>
+	JSON.stringify({
+		eventId: `evt_${randomUUID().replace(/-/g, '')}`,
+		eventType: 'interaction.attributes.updated',
+		interactionId: 'int-42',
+		attributes: [{ key: 'campaign_id', value: '12345', mode: 'UPDATE' }],
+		occurredAt: '2024-05-15T14:32:10.000Z',
+		callbackLatencyMs: 42,
+		...overrides,
+	});
+
+/** The secret the trigger registered on activation, from its static data. */
+export const secretOf = (trigger: TriggerHarness) => String(trigger.staticData.webhookSecret);

@@ -1,9 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 import type { INodeParameters } from 'n8n-workflow';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { TriggerHarness } from '../helpers/runTrigger';
+import { callbackEvent, secretOf, TriggerHarness } from '../helpers/runTrigger';
 import { runNiceCxone, sandboxCredentials } from '../helpers/runWorkflow';
 import { CxoneSandbox } from '../sandbox/server';
 
@@ -56,18 +56,8 @@ async function updateAttributes(interactionId: string, attributes: Array<{ key: 
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
-const event = (overrides: Record<string, unknown> = {}) =>
-	JSON.stringify({
-		eventId: `evt_${randomUUID().replace(/-/g, '')}`,
-		eventType: 'interaction.attributes.updated',
-		interactionId: 'int-42',
-		attributes: [{ key: 'campaign_id', value: '12345', mode: 'UPDATE' }],
-		occurredAt: '2024-05-15T14:32:10.000Z',
-		callbackLatencyMs: 42,
-		...overrides,
-	});
+const event = callbackEvent;
 
-const secretOf = (harness: TriggerHarness) => String(harness.staticData.webhookSecret);
 
 describe('activation (Register Automatically)', () => {
 	it('registers exactly one webhook for the production URL with a fresh secret header', async () => {

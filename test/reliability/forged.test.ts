@@ -3,11 +3,11 @@
  * a burst of 500 forged calls start zero runs and get the right status codes, and the trigger
  * still turns the next genuine callback from CXone into exactly one run.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { TriggerHarness } from '../helpers/runTrigger';
+import { callbackEvent, secretOf, TriggerHarness } from '../helpers/runTrigger';
 import { runNiceCxone, sandboxCredentials } from '../helpers/runWorkflow';
 import { CxoneSandbox } from '../sandbox/server';
 import { recordFigures } from './support';
@@ -32,17 +32,13 @@ const figures = {
 };
 
 const event = (overrides: Record<string, unknown> = {}) =>
-	JSON.stringify({
-		eventId: `evt_${randomUUID().replace(/-/g, '')}`,
-		eventType: 'interaction.attributes.updated',
+	callbackEvent({
 		interactionId: 'forged-1',
 		attributes: [{ key: 'campaign_id', value: '666', mode: 'UPDATE' }],
-		occurredAt: '2024-05-15T14:32:10.000Z',
 		callbackLatencyMs: 1,
 		...overrides,
 	});
 
-const secretOf = (trigger: TriggerHarness) => String(trigger.staticData.webhookSecret);
 const swapCase = (text: string) =>
 	[...text].map((char) => (char === char.toUpperCase() ? char.toLowerCase() : char.toUpperCase())).join('');
 
