@@ -3,7 +3,7 @@
  * emitting the test's items, and a credentials helper of the test's own whose credential data
  * goes through the package's real token flow.
  */
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { ExecuteContext, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
 	Workflow,
@@ -26,6 +26,7 @@ import {
 	type IVersionedNodeType,
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
+import { vi, type TestContext } from 'vitest';
 
 import { sandboxCredentialData } from '../sandbox/credential';
 import { loadBuilt } from './built';
@@ -284,4 +285,22 @@ export async function runNiceCxone(options: {
 		output: task?.data?.main?.[0] ?? [],
 		error: (task?.error ?? run.data.resultData.error) as RunResult['error'],
 	};
+}
+
+/**
+ * Logs every getNodeParameter call of the workflow's nodes until the test ends, as "name@itemIndex".
+ * n8n-core binds getNodeParameter to each context, so the reads are seen on the prototype method it calls.
+ */
+export function recordParameterReads(test: Pick<TestContext, 'onTestFinished'>): string[] {
+	const reads: string[] = [];
+	const context = ExecuteContext.prototype as unknown as {
+		_getNodeParameter(name: string, itemIndex: number, ...rest: unknown[]): unknown;
+	};
+	const read = context._getNodeParameter;
+	const spy = vi.spyOn(context, '_getNodeParameter').mockImplementation(function (this: unknown, name, itemIndex, ...rest) {
+		reads.push(`${name}@${itemIndex}`);
+		return read.call(this, name, itemIndex, ...rest);
+	});
+	test.onTestFinished(() => spy.mockRestore());
+	return reads;
 }

@@ -40,6 +40,12 @@ export const uiInput = (attributes: UiAttribute[]): INodeParameters => ({
 	attributesUi: { attribute: attributes as unknown as INodeParameters[] },
 });
 
+/** The Map Automatically input style, with its Interaction ID Field and Fields to Ignore when given. */
+export const autoMapInput = (fields: { interactionIdField?: string; fieldsToIgnore?: string } = {}): INodeParameters => ({
+	attributesInput: 'autoMap',
+	...fields,
+});
+
 /** `count` distinct attributes `{k0: 'v0', …}`. */
 export const manyAttributes = (count: number) =>
 	Object.fromEntries(Array.from({ length: count }, (_, index) => [`k${index}`, `v${index}`]));

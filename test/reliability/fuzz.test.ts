@@ -19,14 +19,16 @@ import { interactionIdOfPath, recordFigures } from './support';
 
 type Validation = typeof import('../../nodes/NiceCxone/helpers/validation');
 type UpdateOperation = typeof import('../../nodes/NiceCxone/actions/attributes/update.operation');
+type Parameters = typeof import('../../nodes/NiceCxone/helpers/parameters');
 
 const validation = loadBuilt<Validation>('nodes/NiceCxone/helpers/validation.js');
 const operation = loadBuilt<UpdateOperation>('nodes/NiceCxone/actions/attributes/update.operation.js');
+const { RunParameters } = loadBuilt<Parameters>('nodes/NiceCxone/helpers/parameters.js');
 // The CommonJS copy the built package itself requires, so instanceof compares like with like.
 const { NodeOperationError } = createRequire(__filename)('n8n-workflow') as typeof import('n8n-workflow');
 
 const SEED = 20240515;
-const RUNS = { validation: 3000, interactionId: 1000, jsonInput: 3000, uiInput: 3000 };
+const RUNS = { validation: 3000, interactionId: 1000, jsonInput: 3000, autoMapInput: 2000, uiInput: 3000 };
 const WORKFLOW_CASES = { json: 200, ui: 100 };
 /** Synchronous validation cannot be interrupted, so a hang shows up as one slow case. */
 const SLOW_CASE_MS = 1000;
@@ -40,8 +42,9 @@ const node: INode = {
 	parameters: {},
 };
 
-/** The field path a refusal must start with, after "Item N: ". */
-const PATH = /^Item (\d+): (interactionId|attributes(\.\d+(\.(key|value|mode))?)?|Attributes \(JSON\))[ :]/;
+/** The field path a refusal must start with, after "Item N: " (Map Automatically names the input field). */
+const PATH =
+	/^Item (\d+): (interactionId|attributes(\.\d+(\.(key|value|mode))?)?|Attributes \(JSON\)|the input field( name)? "|nothing to send:)[ :]?/;
 
 // ---- what the fuzz is made of ----
 
@@ -141,6 +144,10 @@ const keyValueObject = fc
 	})
 	.map((pairs) => Object.fromEntries(pairs) as Record<string, unknown>);
 
+/** An item's fields from attribute entries: what an earlier node would hand Map Automatically. */
+const fieldsOf = (entries: Array<{ key: string; value: unknown }>) =>
+	Object.fromEntries(entries.map(({ key, value }) => [key, value])) as Record<string, unknown>;
+
 /** JSON text of `value`, or the value itself where JSON cannot hold it (BigInt). */
 const asJsonText = (value: unknown) => {
 	try {
@@ -232,17 +239,20 @@ async function attempt<T>(
 	return outcome;
 }
 
-/** The slice of IExecuteFunctions `prepare` reads: the node and its parameters for one item. */
-function contextFor(parameters: Record<string, unknown>): IExecuteFunctions {
+/** The slice of IExecuteFunctions `prepare` reads: the node, its parameters and the input item. */
+function contextFor(parameters: Record<string, unknown>, itemIndex: number, item: IDataObject): IExecuteFunctions {
 	return {
 		getNode: () => node,
 		getNodeParameter: (name: string, _itemIndex: number, fallback?: unknown) =>
 			Object.hasOwn(parameters, name) ? parameters[name] : fallback,
+		getInputData: () => Object.assign([], { [itemIndex]: { json: item } }),
 	} as unknown as IExecuteFunctions;
 }
 
-const prepareCase = (itemIndex: number, parameters: Record<string, unknown>) =>
-	attempt(itemIndex, () => operation.prepare.call(contextFor(parameters), itemIndex));
+function prepareCase(itemIndex: number, parameters: Record<string, unknown>, item: IDataObject = {}) {
+	const context = contextFor(parameters, itemIndex, item);
+	return attempt(itemIndex, () => operation.prepare.call(context, itemIndex, new RunParameters(context)));
+}
 
 /** Plain JSON data: JSON text carries it unchanged, so both readings of the contract see the same thing. */
 function isJsonFaithful(value: unknown): boolean {
@@ -318,6 +328,30 @@ describe('fuzzing the attribute input', () => {
 		);
 	});
 
+	it(`operation input conversion, Map Automatically: ${RUNS.autoMapInput} input items`, async () => {
+		const inputItem = fc
+			.tuple(
+				fc.oneof(keyValueObject, fc.array(validEntry, { minLength: 48, maxLength: 52 }).map(fieldsOf)),
+				fc.option(interactionId, { nil: undefined, freq: 8 }),
+			)
+			.map(([fields, id]) => (id === undefined ? fields : { interactionId: id, ...fields }) as IDataObject);
+		await fc.assert(
+			fc.asyncProperty(inputItem, anyMode, fc.nat(5000), async (item, defaultMode, itemIndex) => {
+				const outcome = await prepareCase(
+					itemIndex,
+					{ attributesInput: 'autoMap', interactionIdField: 'interactionId', defaultMode, options: {} },
+					item,
+				);
+				if (outcome.ok) {
+					expect(outcome.value.payloadHash).toMatch(/^[0-9a-f]{64}$/);
+					expect(outcome.value.interactionId).toBe(String(item.interactionId).trim());
+				}
+				expect(pollutionProbe().plain).toBeUndefined();
+			}),
+			{ seed: SEED + 4, numRuns: RUNS.autoMapInput },
+		);
+	});
+
 	it(`operation input conversion, fields in the UI: ${RUNS.uiInput} cases`, async () => {
 		await fc.assert(
 			fc.asyncProperty(fc.array(uiRow, { maxLength: 5 }), interactionId, anyMode, fc.nat(5000), async (rows, id, mode, itemIndex) => {
@@ -333,7 +367,7 @@ describe('fuzzing the attribute input', () => {
 			}),
 			{ seed: SEED + 3, numRuns: RUNS.uiInput },
 		);
-		expect(stats.cases).toBe(RUNS.validation + RUNS.interactionId + RUNS.jsonInput + RUNS.uiInput);
+		expect(stats.cases).toBe(Object.values(RUNS).reduce((sum, runs) => sum + runs));
 	});
 });
 

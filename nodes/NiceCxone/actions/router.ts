@@ -9,6 +9,7 @@ import {
 
 import { DEFAULT_CONCURRENCY, DEFAULT_MAX_REQUESTS_PER_SECOND, DEFAULT_TIMEOUT_MS } from '../constants';
 import { auditRecord, runSummary, type AuditAction, type AuditRecord } from '../helpers/audit';
+import { RunParameters } from '../helpers/parameters';
 import { CxoneError, nodeCredentials, RateLimiter, toNodeApiError, type CxoneCredentials } from '../transport';
 import * as updateAttributes from './attributes/update.operation';
 import * as registerWebhook from './webhooks/register.operation';
@@ -46,8 +47,8 @@ export interface Operation {
 	action: AuditAction;
 	description: INodeProperties[];
 	/** Reads and validates one item before anything is sent; throws NodeOperationError for bad input. */
-	prepare(this: IExecuteFunctions, itemIndex: number): Promise<PreparedItem>;
-	runOptions?(this: IExecuteFunctions): Partial<RunOptions>;
+	prepare(this: IExecuteFunctions, itemIndex: number, parameters: RunParameters): Promise<PreparedItem>;
+	runOptions?(this: IExecuteFunctions, parameters: RunParameters): Partial<RunOptions>;
 }
 
 const operations: Record<string, Operation> = {
@@ -70,12 +71,13 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!operation) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operationName}" is not supported`);
 	}
+	const parameters = new RunParameters(this);
 	const options: RunOptions = {
 		concurrency: DEFAULT_CONCURRENCY,
 		maxRequestsPerSecond: DEFAULT_MAX_REQUESTS_PER_SECOND,
 		timeoutMs: DEFAULT_TIMEOUT_MS,
 		addRunSummary: false,
-		...operation.runOptions?.call(this),
+		...operation.runOptions?.call(this, parameters),
 	};
 	const continueOnFail = this.continueOnFail();
 
@@ -92,7 +94,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	for (let index = 0; index < items.length; index++) {
 		try {
 			if (credentialsError) throw credentialsError;
-			pending.push({ index, prepared: await operation.prepare.call(this, index) });
+			pending.push({ index, prepared: await operation.prepare.call(this, index, parameters) });
 		} catch (error) {
 			const failure = asNodeError.call(this, error, index);
 			if (!continueOnFail) throw failure;
