@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 import {
@@ -47,6 +48,8 @@ export interface SandboxOptions {
 	maxBodyBytes?: number;
 	/** Keep the raw bodies received (turn off for very large benchmark runs). */
 	recordBodies?: boolean;
+	/** Serve HTTPS with this key and certificate instead of plain HTTP. */
+	tls?: { key: string; cert: string };
 }
 
 export interface ReceivedBody {
@@ -179,6 +182,7 @@ export class CxoneSandbox {
 	private faultPlan: FaultPlan | undefined;
 	private limiter: RateLimiter | undefined;
 	private readonly server: http.Server;
+	private readonly scheme: 'http' | 'https';
 	private readonly pendingCallbacks = new Set<Promise<void>>();
 	private port: number;
 	private stopped = false;
@@ -195,20 +199,22 @@ export class CxoneSandbox {
 		this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
 		this.recordBodies = options.recordBodies ?? true;
 		this.setRateLimit(options.rateLimitPerSecond ?? 0);
-		this.server = http.createServer((req, res) => {
+		const listener: http.RequestListener = (req, res) => {
 			this.handle(req, res).catch((error: unknown) => {
 				if (!res.headersSent && !res.destroyed) {
 					this.send(res, { status: 500, error: 'internal_error', description: String(error) });
 				}
 			});
-		});
+		};
+		this.scheme = options.tls ? 'https' : 'http';
+		this.server = options.tls ? https.createServer(options.tls, listener) : http.createServer(listener);
 		// Longer than any client's idle keep-alive, so the server never closes a socket a client is reusing.
 		this.server.keepAliveTimeout = 65_000;
 		this.server.headersTimeout = 66_000;
 	}
 
 	get url(): string {
-		return `http://127.0.0.1:${this.port}`;
+		return `${this.scheme}://127.0.0.1:${this.port}`;
 	}
 
 	async start(): Promise<string> {

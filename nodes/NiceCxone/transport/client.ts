@@ -16,6 +16,7 @@ import {
 	RETRY_MIN_DELAY_MS,
 } from '../constants';
 import { hostSchema, describeZodError } from '../helpers/validation';
+import { directAdapter } from './directAdapter';
 import type { RateLimiter } from './rateLimiter';
 
 export { CxoneError } from './errors';
@@ -81,8 +82,16 @@ export function backoffDelayMs(retryNumber: number, retryAfterMs?: number): numb
 	return Math.min(RETRY_MAX_DELAY_MS, Math.max(RETRY_MIN_DELAY_MS, 1000 * 2 ** retryNumber));
 }
 
+/** The variables axios reads (through proxy-from-env) to send requests through a proxy. */
+const PROXY_VARIABLES = [
+	...['http_proxy', 'https_proxy', 'all_proxy'].flatMap((name) => [name, name.toUpperCase(), `npm_config_${name}`]),
+	'npm_config_proxy',
+];
+
 function createClient(rejectUnauthorized: boolean): AxiosInstance {
 	const instance = axios.create({
+		// With proxy variables set, axios' own adapter applies them (and NO_PROXY) as usual.
+		...(PROXY_VARIABLES.some((name) => process.env[name]) ? {} : { adapter: directAdapter }),
 		// Pooled keep-alive sockets: thousands of items reuse a handful of connections. axios sets a
 		// 60 s keep-alive delay on every request's socket; the pool resetting it to its own on each
 		// release would cost two rounds of setsockopt calls per request.
@@ -94,6 +103,9 @@ function createClient(rejectUnauthorized: boolean): AxiosInstance {
 			rejectUnauthorized,
 		}),
 		maxRedirects: 0,
+		// Every body is text the package serialised and hashed (payload_hash): sent byte for byte.
+		// axios' default would parse each JSON body again and trim it.
+		transformRequest: [(data: unknown) => data],
 		transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: true },
 	});
 	instance.interceptors.request.use(async (config) => {

@@ -107,11 +107,19 @@ export class TokenCache {
 	}
 }
 
+/** Keys already computed: every item of a run asks with the same credentials object. */
+const cacheKeys = new WeakMap<CxoneCredentials, string>();
+
 /** The secret is part of the key (a changed secret must not reuse a token) but only as a hash. */
 function cacheKey(credentials: CxoneCredentials): string {
-	return createHash('sha256')
-		.update([credentials.authHost, credentials.clientId, credentials.clientSecret, credentials.scopes].join('\n'))
-		.digest('hex');
+	let key = cacheKeys.get(credentials);
+	if (key === undefined) {
+		key = createHash('sha256')
+			.update([credentials.authHost, credentials.clientId, credentials.clientSecret, credentials.scopes].join('\n'))
+			.digest('hex');
+		cacheKeys.set(credentials, key);
+	}
+	return key;
 }
 
 /** The process-wide cache both nodes and the credential use. */
