@@ -19,15 +19,27 @@ export function benchItem(i: number): BenchItem {
 	};
 }
 
-/** Code node source emitting `benchItem(0 … count-1)`. */
-export const itemsCode = (count: number) =>
-	[
+/** The field names of the benchmark's items: as a CRM export has them, or shaped for Map Automatically. */
+const FIELD_NAMES = {
+	crm: { id: 'id', segment: 'segment', priority: 'priority', flag: 'flag' },
+	// What an Edit Fields node upstream of Map Automatically leaves: the interaction id and one field
+	// per attribute, in body order.
+	mapped: { id: 'interactionId', segment: 'customer_segment', priority: 'routing_priority', flag: 'compliance_flag' },
+};
+
+export type ItemFields = keyof typeof FIELD_NAMES;
+
+/** Code node source emitting `benchItem(0 … count-1)`, with the field names of `fields`. */
+export const itemsCode = (count: number, fields: ItemFields = 'crm') => {
+	const name = FIELD_NAMES[fields];
+	return [
 		`const segments = ${JSON.stringify(SEGMENTS)};`,
 		`return Array.from({ length: ${count} }, (_, i) => ({`,
-		"\tjson: { id: 'bench-' + i, segment: segments[i % 3], priority: i % 10,",
-		"\t\tflag: i % 7 === 0 ? 'pending' : 'verified' },",
+		`\tjson: { ${name.id}: 'bench-' + i, ${name.segment}: segments[i % 3], ${name.priority}: i % 10,`,
+		`\t\t${name.flag}: i % 7 === 0 ? 'pending' : 'verified' },`,
 		'}));',
 	].join('\n');
+};
 
 /** The same body as an HTTP Request node JSON expression. */
 export const ATTRIBUTE_BODY_EXPRESSION = [

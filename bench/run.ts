@@ -27,6 +27,7 @@ import {
 import { median, type PassStats, type ScenarioResult } from './stats';
 import {
 	benchWorkflow,
+	cxoneAutoMapNode,
 	cxoneCredential,
 	cxoneNode,
 	engineFloorNode,
@@ -103,6 +104,14 @@ async function main() {
 		const workflows = {
 			floor: benchWorkflow(id16('benchFloor', 0), 'Bench: n8n engine floor', engineFloorNode(), itemCount),
 			cxone: benchWorkflow(id16('benchCxone', 0), 'Bench: NICE CXone', cxone(0), itemCount),
+			autoMap: benchWorkflow(
+				id16('benchAutoMap', 0),
+				'Bench: NICE CXone, Map Automatically',
+				cxoneAutoMapNode({ concurrency, maxRequestsPerSecond: 0 }),
+				itemCount,
+				itemCount,
+				'mapped',
+			),
 			limited: benchWorkflow(id16('benchLimit', 0), 'Bench: NICE CXone, limited', cxone(TENANT_LIMIT), itemCount),
 			scale: benchWorkflow(id16('benchScale', 0), 'Bench: NICE CXone, scale', cxone(0), scaleItems, itemCount),
 			httpDefault: Array.from({ length: repetitions }, (_, k) =>
@@ -150,6 +159,7 @@ async function main() {
 		const floorRuns: ScenarioResult[] = [];
 		const rawRuns: ScenarioResult[] = [];
 		const cxoneRuns: ScenarioResult[] = [];
+		const autoMapRuns: ScenarioResult[] = [];
 		const httpDefaultRuns: ScenarioResult[] = [];
 		const httpBatchedRuns: ScenarioResult[] = [];
 		// Interleaved, so a burst of load from elsewhere on the machine hits every contestant alike.
@@ -162,7 +172,14 @@ async function main() {
 			log(`raw client: ${summary(raw)}`);
 			rawRuns.push(raw);
 			cxoneRuns.push(
-				await measured(workflows.cxone.id, `2. NICE CXone, concurrency ${concurrency}, no rate limit`, 'cxone'),
+				await measured(workflows.cxone.id, `2a. NICE CXone, concurrency ${concurrency}, no rate limit`, 'cxone'),
+			);
+			autoMapRuns.push(
+				await measured(
+					workflows.autoMap.id,
+					`2b. NICE CXone, Map Automatically (no expression per item), concurrency ${concurrency}`,
+					'cxone',
+				),
 			);
 			httpDefaultRuns.push(
 				await measured(workflows.httpDefault[k].id, '3a. HTTP Request + OAuth2 credential, default settings', 'http'),
@@ -201,6 +218,7 @@ async function main() {
 			representative(floorRuns),
 			representative(rawRuns),
 			representative(cxoneRuns),
+			representative(autoMapRuns),
 			representative(httpDefaultRuns),
 			representative(httpBatchedRuns),
 			{ scenario: limited },
@@ -211,21 +229,31 @@ async function main() {
 		const warm = (run: ScenarioResult) => run.warm;
 		const cold = (run: ScenarioResult) => run.cold;
 		const vsRaw = ratio('This node ÷ raw client', cxoneRuns, rawRuns, warm, '≥ 0.60×');
+		const autoMapVsRaw = ratio('This node, Map Automatically ÷ raw client', autoMapRuns, rawRuns, warm, '≥ 0.60×');
 		const vsDefault = ratio('This node ÷ HTTP Request, default settings', cxoneRuns, httpDefaultRuns, warm, '≥ 5×');
 		const vsBatched = ratio(`This node ÷ HTTP Request, ${batchingLabel}`, cxoneRuns, httpBatchedRuns, warm, '≥ 5×');
 		const ratios: Ratio[] = [
 			vsRaw,
+			autoMapVsRaw,
 			ratio('This node ÷ n8n engine floor', cxoneRuns, floorRuns, warm),
 			vsDefault,
 			vsBatched,
 			ratio('Cold pass: this node ÷ raw client', cxoneRuns, rawRuns, cold),
 			ratio('Cold pass: this node ÷ HTTP Request, default settings', cxoneRuns, httpDefaultRuns, cold),
+			ratio('This node, Map Automatically ÷ HTTP Request, default settings', autoMapRuns, httpDefaultRuns, warm),
 		];
 		const medianOf = (entry: Ratio) => median(entry.values) ?? 0;
 		const achieved = Math.min(limited.cold?.apiRequestsPerSecond ?? 0, limited.warm?.apiRequestsPerSecond ?? 0);
-		const cxoneTokens = [...cxoneRuns, limited, scale].map((run) => run.tokenRequests);
+		const cxoneTokens = [...cxoneRuns, ...autoMapRuns, limited, scale].map((run) => run.tokenRequests);
 		const targets = [
-			verdict(`NICE CXone ÷ raw client ≥ 0.60×: ${fixed(medianOf(vsRaw))}×`, medianOf(vsRaw) >= 0.6),
+			verdict(
+				`NICE CXone ÷ raw client ≥ 0.60×, items shaped upstream (Map Automatically): ${fixed(medianOf(autoMapVsRaw))}×`,
+				medianOf(autoMapVsRaw) >= 0.6,
+			),
+			verdict(
+				`NICE CXone ÷ raw client ≥ 0.60×, two expressions per item: ${fixed(medianOf(vsRaw))}×`,
+				medianOf(vsRaw) >= 0.6,
+			),
 			verdict(
 				`NICE CXone ÷ HTTP Request ≥ 5×: ${fixed(medianOf(vsDefault))}× against default settings, ` +
 					`${fixed(medianOf(vsBatched))}× against Batching`,
@@ -304,7 +332,7 @@ function memoryLine(base: ScenarioResult, scale: ScenarioResult): string {
 	const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 	return (
 		`Memory against output: scenario 5 ends holding ${mb(scale.runDataBytes)} MB of items (every node's output ` +
-		`as JSON) against ${mb(base.runDataBytes)} MB in scenario 2; its peak RSS is ${mb(rss)} MB higher, ` +
+		`as JSON) against ${mb(base.runDataBytes)} MB in scenario 2a; its peak RSS is ${mb(rss)} MB higher, ` +
 		`${(rss / data).toFixed(1)} bytes of RSS per byte of output.`
 	);
 }

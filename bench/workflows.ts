@@ -3,7 +3,7 @@
  * test twice in one execution: a first (cold) pass on a fresh n8n process, then a second (warm) pass
  * that is measured, since n8n in production is a long-running process that has long since warmed up.
  */
-import { ATTRIBUTE_BODY_EXPRESSION, itemsCode } from './items';
+import { ATTRIBUTE_BODY_EXPRESSION, itemsCode, type ItemFields } from './items';
 
 // n8n ids are 16 alphanumerics.
 export const CXONE_CREDENTIAL = { id: 'benchCxoneCred01', name: 'NICE CXone sandbox' };
@@ -59,26 +59,39 @@ export interface CxoneSettings {
 	maxRequestsPerSecond: number;
 }
 
-/**
- * NICE CXone → Update Attributes with "Using JSON": like the HTTP Request node below, one expression
- * for the target and one for the body, so both pay n8n's expression engine the same number of times.
- */
-export function cxoneNode(settings: CxoneSettings) {
+/** NICE CXone → Update Attributes with `input`, the way the node takes its interaction id and attributes. */
+function niceCxoneNode<Input extends Record<string, string>>(settings: CxoneSettings, input: Input) {
 	return {
 		type: 'n8n-nodes-nice-cxone.niceCxone',
 		typeVersion: 1,
 		credentials: { niceCxoneApi: CXONE_CREDENTIAL },
 		parameters: {
 			operation: 'updateAttributes',
-			interactionId: '={{ $json.id }}',
-			attributesInput: 'json',
-			attributesJson:
-				'={{ { customer_segment: $json.segment, routing_priority: $json.priority, compliance_flag: $json.flag } }}',
+			...input,
 			defaultMode: 'UPDATE',
 			options: { concurrency: settings.concurrency, maxRequestsPerSecond: settings.maxRequestsPerSecond },
 		},
 	};
 }
+
+/**
+ * "Using JSON": like the HTTP Request node below, one expression for the target and one for the body,
+ * so both pay n8n's expression engine the same number of times.
+ */
+export const cxoneNode = (settings: CxoneSettings) =>
+	niceCxoneNode(settings, {
+		interactionId: '={{ $json.id }}',
+		attributesInput: 'json',
+		attributesJson:
+			'={{ { customer_segment: $json.segment, routing_priority: $json.priority, compliance_flag: $json.flag } }}',
+	});
+
+/**
+ * "Map Automatically" on items an earlier node already shaped (`itemsCode(n, 'mapped')`): no expression
+ * is evaluated per item. The same bodies as `cxoneNode`.
+ */
+export const cxoneAutoMapNode = (settings: CxoneSettings) =>
+	niceCxoneNode(settings, { attributesInput: 'autoMap', interactionIdField: 'interactionId' });
 
 export interface Batching {
 	batchSize: number;
@@ -130,19 +143,28 @@ export function engineFloorNode() {
 
 type NodeUnderTest =
 	| ReturnType<typeof cxoneNode>
+	| ReturnType<typeof cxoneAutoMapNode>
 	| ReturnType<typeof httpRequestNode>
 	| ReturnType<typeof engineFloorNode>;
 
 /**
- * Manual Trigger → Code (`coldItems` items) → node → Code (`items` items) → the same node again.
+ * Manual Trigger → Code (`coldItems` items) → node → Code (`items` items) → the same node again;
+ * `fields` names the items' fields.
  * The Code node builds items in n8n, so no input data crosses the CLI.
  */
-export function benchWorkflow(id: string, name: string, node: NodeUnderTest, items: number, coldItems = items) {
+export function benchWorkflow(
+	id: string,
+	name: string,
+	node: NodeUnderTest,
+	items: number,
+	coldItems = items,
+	fields: ItemFields = 'crm',
+) {
 	const chain = [
 		{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} },
-		{ name: 'Items', type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode: itemsCode(coldItems) } },
+		{ name: 'Items', type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode: itemsCode(coldItems, fields) } },
 		{ name: COLD, ...node },
-		{ name: 'Items again', type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode: itemsCode(items) } },
+		{ name: 'Items again', type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode: itemsCode(items, fields) } },
 		{ name: WARM, ...node },
 	];
 	return {
