@@ -145,6 +145,12 @@ export class Harness {
 	}
 }
 
+/** When the measured pass ran, in epoch ms, as n8n reports it. */
+export function measuredPassWindow(run: ExecutionRun): { startMs: number; endMs: number } | undefined {
+	const task = run.data.resultData.runData[WARM]?.[0] as TaskData | undefined;
+	return task && { startMs: task.startTime, endMs: task.startTime + task.executionTime };
+}
+
 /** The raw client's bodies are the node's bodies: the node's payload hashes must be theirs. */
 export function checkSameBodies(run: ExecutionRun): void {
 	const task = run.data.resultData.runData[WARM]?.[0] as TaskData | undefined;

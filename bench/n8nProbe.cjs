@@ -22,11 +22,15 @@ if (process.argv[1] && process.argv[1].endsWith('n8n/bin/n8n') && process.env.BE
 
 	const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
 	let session;
+	let clock;
 	if (profileDir && process.argv.includes('execute')) {
 		session = new (require('node:inspector').Session)();
 		session.connect();
 		session.post('Profiler.enable');
 		session.post('Profiler.start');
+		// The profile's timestamps are monotonic microseconds; this pairs them with the wall clock, so
+		// bench/profileSummary.ts can pick the samples of a pass whose start and end n8n reports in epoch ms.
+		clock = { epochMs: Date.now(), monotonicUs: Number(process.hrtime.bigint() / 1000n) };
 	}
 
 	process.on('exit', () => {
@@ -34,7 +38,10 @@ if (process.argv[1] && process.argv[1].endsWith('n8n/bin/n8n') && process.env.BE
 		session?.post('Profiler.stop', (error, result) => {
 			if (!error) {
 				const id = process.argv.find((arg) => arg.startsWith('--id=')).slice(5);
-				fs.writeFileSync(path.join(profileDir, `${id}-${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+				fs.writeFileSync(
+					path.join(profileDir, `${id}-${process.pid}.cpuprofile`),
+					JSON.stringify({ ...result.profile, clock }),
+				);
 			}
 		});
 		const peak = /VmHWM:\s*(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));

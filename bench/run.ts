@@ -13,7 +13,8 @@ import { parseArgs } from 'node:util';
 
 import { N8nInstance, type N8nLine } from '../test/e2e/n8nInstance';
 import { CxoneSandbox } from '../test/sandbox/server';
-import { checkSameBodies, Harness, type NodeKind } from './measure';
+import { checkSameBodies, Harness, measuredPassWindow, type NodeKind } from './measure';
+import { profileSummary, recordPassWindow } from './profileSummary';
 import {
 	describeMachine,
 	loadAverage,
@@ -152,6 +153,8 @@ async function main() {
 			log(`${label}: running`);
 			const { result, run } = await harness.execute(workflowId, label, kind, items, coldItems);
 			if (kind === 'cxone' && !result.warm?.error) checkSameBodies(run);
+			const window = measuredPassWindow(run);
+			if (profileDir && window) recordPassWindow(profileDir, { label: label.split(',')[0], ...window });
 			log(`${label}: ${summary(result)}`);
 			return result;
 		};
@@ -290,7 +293,8 @@ async function main() {
 			machineSection(machine),
 		].join('\n');
 		if (profileDir) {
-			console.log(`\n${section}\n\nCPU profiles in ${profileDir}; BENCHMARKS.md left as it was.`);
+			console.log(`\n${section}\n\n${profileSummary(profileDir)}`);
+			console.log(`\nCPU profiles in ${profileDir}; BENCHMARKS.md left as it was.`);
 		} else {
 			writeResults(join(root, 'BENCHMARKS.md'), section);
 			console.log(`\n${section}\n\nWritten to BENCHMARKS.md.`);
