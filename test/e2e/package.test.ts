@@ -94,6 +94,31 @@ const bulkWorkflow = {
 	},
 };
 
+const autoMapWorkflowId = 'e2eCxoneAutoMap1';
+
+/** The same rows through Map Automatically: the ID from `interaction_id`, `priority` left out. */
+const autoMapWorkflow = {
+	...bulkWorkflow,
+	id: autoMapWorkflowId,
+	name: 'e2e NICE CXone Map Automatically',
+	nodes: bulkWorkflow.nodes.map((node) =>
+		node.name === 'NICE CXone'
+			? {
+					...node,
+					id: '3c0e9a52-6f1d-4b8e-a7c4-1d2e3f4a5b05',
+					parameters: {
+						operation: 'updateAttributes',
+						attributesInput: 'autoMap',
+						interactionIdField: 'interaction_id',
+						fieldsToIgnore: 'priority',
+						defaultMode: 'UPDATE',
+						options: { includeResponse: false },
+					},
+				}
+			: node,
+	),
+};
+
 const triggerWorkflow = {
 	id: triggerWorkflowId,
 	name: 'e2e NICE CXone trigger',
@@ -182,7 +207,7 @@ describe.each<N8nLine>(['v1', 'v2'])('n8n %s with the packed package', (line) =>
 		n8n = await N8nInstance.create({ line, packageTarball: tarball });
 		credentialData = sandboxCredentialData(sandbox);
 		await n8n.importCredentials([{ ...storedCredential, data: credentialData }]);
-		await n8n.importWorkflow([bulkWorkflow, triggerWorkflow]);
+		await n8n.importWorkflow([bulkWorkflow, autoMapWorkflow, triggerWorkflow]);
 	});
 
 	afterAll(async () => {
@@ -220,6 +245,24 @@ describe.each<N8nLine>(['v1', 'v2'])('n8n %s with the packed package', (line) =>
 		]);
 		// One token for the whole run: every item shares the process-wide cache.
 		expect(sandbox.stats.tokenRequests).toBe(1);
+	});
+
+	it('Map Automatically sends the fields of each item but its ID field and Fields to Ignore', async () => {
+		const before = sandbox.applied.length;
+		const run = await n8n!.execute(autoMapWorkflowId);
+		expect(run.status).toBe('success');
+		const items = (run.data.resultData.runData as RunData)['NICE CXone']?.[0]?.data?.main?.[0] ?? [];
+		expect(items.map((item) => [item.json.interaction_id, item.json.status])).toEqual(
+			interactionIds.map((interactionId) => [interactionId, 'success']),
+		);
+		// Sent 10 at a time, so the sandbox may apply them in another order than the items'.
+		const applied = new Map(sandbox.applied.slice(before).map((update) => [update.interactionId, update]));
+		expect(applied.size).toBe(20);
+		rows.forEach((row, index) => {
+			const update = applied.get(row.interaction_id);
+			expect(update?.attributes).toEqual([{ key: 'segment', value: row.segment, mode: 'UPDATE' }]);
+			expect(items[index].json.payload_hash).toBe(update?.sha256);
+		});
 	});
 
 	it('registers the trigger on activation, runs once per callback, refuses forgeries and unregisters', async () => {
