@@ -110,7 +110,7 @@ export class Harness {
 
 	/** One pass of the node under test, from n8n's run data and the sandbox's calls during it. */
 	private passStats(run: ExecutionRun, nodeName: string, kind: NodeKind, expected: number): PassStats | undefined {
-		const task = run.data.resultData.runData[nodeName]?.[0] as TaskData | undefined;
+		const task = taskOf(run, nodeName);
 		if (!task) return undefined;
 		const items = task.data?.main?.[0] ?? [];
 		const during = this.events.filter(
@@ -145,15 +145,18 @@ export class Harness {
 	}
 }
 
+/** The first run of `nodeName` in n8n's run data. */
+const taskOf = (run: ExecutionRun, nodeName: string) => run.data.resultData.runData[nodeName]?.[0] as TaskData | undefined;
+
 /** When the measured pass ran, in epoch ms, as n8n reports it. */
 export function measuredPassWindow(run: ExecutionRun): { startMs: number; endMs: number } | undefined {
-	const task = run.data.resultData.runData[WARM]?.[0] as TaskData | undefined;
+	const task = taskOf(run, WARM);
 	return task && { startMs: task.startTime, endMs: task.startTime + task.executionTime };
 }
 
 /** The raw client's bodies are the node's bodies: the node's payload hashes must be theirs. */
 export function checkSameBodies(run: ExecutionRun): void {
-	const task = run.data.resultData.runData[WARM]?.[0] as TaskData | undefined;
+	const task = taskOf(run, WARM);
 	const items = task?.data?.main?.[0] ?? [];
 	const hash = (body: string) => createHash('sha256').update(body).digest('hex');
 	const mismatch = items.findIndex((item, i) => item.json.payload_hash !== hash(attributeBody(benchItem(i))));

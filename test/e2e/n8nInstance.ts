@@ -322,18 +322,10 @@ export class N8nInstance {
 	}
 
 	private spawnN8n(args: string[], env: Record<string, string>): ChildProcess {
-		const child = spawn(this.nodeBinary, [join(this.installDir, 'node_modules/n8n/bin/n8n'), ...args], {
+		const child = spawnInGroup(this.nodeBinary, [join(this.installDir, 'node_modules/n8n/bin/n8n'), ...args], {
 			cwd: this.userFolder,
 			env: { ...this.baseEnv(), ...env, ...this.extraEnv },
-			stdio: ['ignore', 'pipe', 'pipe'],
-			// Its own process group, so stop() can end the task runners n8n spawns along with it.
-			detached: true,
 		});
-		const pid = child.pid;
-		if (pid !== undefined) {
-			liveGroups.add(pid);
-			child.once('exit', () => liveGroups.delete(pid));
-		}
 		const label = `[n8n ${this.line} ${args[0]}] `;
 		this.logChunks.push(`${label}started\n`);
 		child.stdout?.on('data', (chunk: Buffer) => this.logChunks.push(prefixLines(label, chunk.toString())));
@@ -463,6 +455,15 @@ async function run(
 	args: string[],
 	options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
 ): Promise<CliResult> {
+	const child = spawnInGroup(command, args, options);
+	return await collect(child, options.timeoutMs, `${command} ${args.join(' ')}`);
+}
+
+/**
+ * A child in a process group of its own, tracked until it exits, so stopping it can end whatever it
+ * spawned too (n8n's task runners).
+ */
+function spawnInGroup(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): ChildProcess {
 	const child = spawn(command, args, {
 		cwd: options.cwd,
 		env: options.env,
@@ -474,7 +475,7 @@ async function run(
 		liveGroups.add(pid);
 		child.once('exit', () => liveGroups.delete(pid));
 	}
-	return await collect(child, options.timeoutMs, `${command} ${args.join(' ')}`);
+	return child;
 }
 
 function collect(child: ChildProcess, timeoutMs: number, what: string): Promise<CliResult> {

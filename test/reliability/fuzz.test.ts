@@ -297,7 +297,7 @@ describe('fuzzing the attribute input', () => {
 		await fc.assert(
 			fc.asyncProperty(interactionId, fc.nat(5000), async (id, itemIndex) => {
 				const outcome = await attempt(itemIndex, () =>
-					validation.parseOrThrow(node, validation.interactionIdSchema, id, itemIndex, 'interactionId'),
+					validation.parseOrThrow(node, validation.interactionIdSchema, id, itemIndex, { field: 'interactionId' }),
 				);
 				if (!outcome.ok) return;
 				const encoded = encodeURIComponent(outcome.value);

@@ -57,7 +57,7 @@ async function forwardProxy(onTestFinished: (fn: () => Promise<void>) => void) {
 }
 
 describe('the transport on Node http/https (transport/directAdapter)', () => {
-	it.concurrent('HTTPS: a self-signed certificate is refused unless Ignore SSL Issues is on, then the update goes through', async ({
+	it.concurrent('HTTPS: a self-signed certificate is refused unless Allow Unauthorized Certificates is on, then the update goes through', async ({
 		onTestFinished,
 	}) => {
 		const sandbox = await sandboxFor({ onTestFinished }, { tls: selfSignedCertificate() });

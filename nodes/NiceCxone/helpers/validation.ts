@@ -161,15 +161,25 @@ export const clip = (text: string, limit = QUOTE_LIMIT) =>
 /** "attributes.3.key" from a zod path, the form the API's `details[].path` uses. */
 export const formatPath = (path: Array<string | number>) => path.map((part) => clip(String(part))).join('.');
 
-/** All issues of a ZodError as one readable line: `attributes.3.key must be at most 255 characters`. */
-export function describeZodError(error: ZodError, prefix?: string): string {
+/** All issues of a ZodError as one readable line; `place` names what each issue's path points at. */
+export function describeZodError(error: ZodError, place: (path: Array<string | number>) => string = formatPath): string {
 	return error.issues
 		.map((issue) => {
-			const path = formatPath([...(prefix ? [prefix] : []), ...issue.path]);
+			const where = place(issue.path);
 			const message = clip(issue.message, 4 * QUOTE_LIMIT);
-			return path ? `${path} ${message}` : message;
+			return where ? `${where} ${message}` : message;
 		})
 		.join('; ');
+}
+
+/** How parseOrThrow names what it refuses and what it tells the user to do. */
+export interface Refusal {
+	/** Prefix of every path: the parameter the value came from. */
+	field?: string;
+	/** Names the place an issue points at, where the value's own path would mean nothing to the user. */
+	place?: (path: Array<string | number>) => string;
+	/** What to do about it, after "Nothing was sent to CXone for this item." */
+	hint?: string;
 }
 
 /** Parses `value` with `schema`, or throws a NodeOperationError naming the item and the field path. */
@@ -178,12 +188,17 @@ export function parseOrThrow<T extends z.ZodTypeAny>(
 	schema: T,
 	value: unknown,
 	itemIndex: number,
-	field?: string,
+	refusal: Refusal = {},
 ): z.infer<T> {
 	const result = schema.safeParse(value);
 	if (result.success) return result.data;
-	throw new NodeOperationError(node, `Item ${itemIndex}: ${describeZodError(result.error, field)}`, {
+	const {
+		field,
+		place = (path: Array<string | number>) => formatPath(field ? [field, ...path] : path),
+		hint = 'Fix the field named above and run again.',
+	} = refusal;
+	throw new NodeOperationError(node, `Item ${itemIndex}: ${describeZodError(result.error, place)}`, {
 		itemIndex,
-		description: 'Nothing was sent to CXone for this item. Fix the field named above and run again.',
+		description: `Nothing was sent to CXone for this item. ${hint}`,
 	});
 }

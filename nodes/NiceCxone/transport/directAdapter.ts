@@ -35,9 +35,9 @@ export function directAdapter(config: InternalAxiosRequestConfig): Promise<Axios
 			(response) => {
 				const chunks: Buffer[] = [];
 				let length = 0;
+				const limit = config.maxContentLength ?? -1;
 				response.on('data', (chunk: Buffer) => {
 					length += chunk.length;
-					const limit = config.maxContentLength ?? -1;
 					if (limit > -1 && length > limit) {
 						response.destroy();
 						reject(

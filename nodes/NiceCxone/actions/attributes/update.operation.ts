@@ -4,7 +4,6 @@ import {
 	type IExecuteFunctions,
 	type INodeProperties,
 } from 'n8n-workflow';
-import { ZodError, type z } from 'zod';
 
 import {
 	ATTRIBUTES_PATH,
@@ -22,11 +21,11 @@ import type { RunParameters } from '../../helpers/parameters';
 import {
 	attributeUpdateSchema,
 	clip,
-	describeZodError,
+	formatPath,
 	interactionIdSchema,
 	parseOrThrow,
 	type AttributeMode,
-	type AttributeUpdate,
+	type Refusal,
 } from '../../helpers/validation';
 import { cxoneRequest } from '../../transport';
 import type { PreparedItem, RunOptions } from '../router';
@@ -236,9 +235,12 @@ export function runOptions(this: IExecuteFunctions, parameters: RunParameters): 
 }
 
 /** The interaction and the attributes to send to it, before the body's validation. */
-type Update =
-	| { mapped?: false; interactionId: string; attributes: unknown[] }
-	| { mapped: true; interactionId: string; attributes: MappedAttribute[] };
+interface Update {
+	interactionId: string;
+	attributes: unknown[];
+	/** How a refusal of the body names its fields, when not by their path in the body. */
+	refusal?: Refusal;
+}
 
 export async function prepare(
 	this: IExecuteFunctions,
@@ -252,9 +254,7 @@ export async function prepare(
 			? updateFromItemFields.call(this, itemIndex, parameters, defaultMode)
 			: updateFromParameters.call(this, itemIndex, parameters, input, defaultMode);
 	const body = JSON.stringify(
-		update.mapped
-			? parseMappedBody.call(this, update.attributes, itemIndex)
-			: parseOrThrow(this.getNode(), attributeUpdateSchema, { attributes: update.attributes }, itemIndex),
+		parseOrThrow(this.getNode(), attributeUpdateSchema, { attributes: update.attributes }, itemIndex, update.refusal),
 	);
 	const { interactionId } = update;
 	const includeResponse = parameters.get<IDataObject>('options', itemIndex, {}).includeResponse !== false;
@@ -293,7 +293,7 @@ function updateFromParameters(
 		interactionIdSchema,
 		typeof rawId === 'number' ? String(rawId) : rawId,
 		itemIndex,
-		'interactionId',
+		{ field: 'interactionId' },
 	);
 	const attributes =
 		input === 'json'
@@ -336,16 +336,12 @@ function updateFromItemFields(
 			idHint,
 		);
 	}
-	const interactionId = parseInputField.call(
-		this,
-		interactionIdSchema,
-		String(rawId),
-		itemIndex,
-		`the input field "${clip(idField)}"`,
-		idHint,
-	);
+	const interactionId = parseOrThrow(this.getNode(), interactionIdSchema, String(rawId), itemIndex, {
+		place: () => `the input field "${clip(idField)}"`,
+		hint: idHint,
+	});
 
-	const attributes: MappedAttribute[] = [];
+	const attributes: Array<{ key: string; value: unknown; mode: AttributeMode }> = [];
 	for (const [field, value] of Object.entries(fields)) {
 		if (field === idField || ignored.has(field)) continue;
 		attributes.push({ key: field, value, mode: defaultMode });
@@ -358,48 +354,19 @@ function updateFromItemFields(
 			'Map Automatically sends each field of the item except Interaction ID Field and Fields to Ignore. Add the attributes to the item in an earlier node (e.g. Edit Fields).',
 		);
 	}
-	return { interactionId, attributes, mapped: true };
-}
-
-interface MappedAttribute {
-	key: string;
-	value: unknown;
-	mode: AttributeMode;
-}
-
-/**
- * The body of a Map Automatically item, checked in one pass like the other styles' bodies; the schema
- * names an attribute by its position, the user knows it by its input field, so refusals name that.
- */
-function parseMappedBody(this: IExecuteFunctions, attributes: MappedAttribute[], itemIndex: number): AttributeUpdate {
-	const result = attributeUpdateSchema.safeParse({ attributes });
-	if (result.success) return result.data;
-	const problems = result.error.issues.map((issue) => {
-		const [, index, part] = issue.path;
+	// The body's schema names an attribute by its position; the user knows it by its input field.
+	const place = (path: Array<string | number>) => {
+		const [, index, part] = path;
 		const field = typeof index === 'number' ? attributes[index]?.key : undefined;
-		if (field === undefined || (part !== 'key' && part !== 'value')) return describeZodError(new ZodError([issue]));
-		return `the input field ${part === 'key' ? 'name ' : ''}"${clip(field)}" ${issue.message}`;
-	});
-	throw inputFieldError.call(
-		this,
-		itemIndex,
-		problems.join('; '),
-		'Change the field in an earlier node, or add it to Fields to Ignore.',
-	);
-}
-
-/** Parses one input field with `schema`; `subject` names it, as Map Automatically has no parameter to point at. */
-function parseInputField<T extends z.ZodTypeAny>(
-	this: IExecuteFunctions,
-	schema: T,
-	value: unknown,
-	itemIndex: number,
-	subject: string,
-	hint: string,
-): z.infer<T> {
-	const result = schema.safeParse(value);
-	if (result.success) return result.data;
-	throw inputFieldError.call(this, itemIndex, `${subject} ${describeZodError(result.error)}`, hint);
+		return field !== undefined && (part === 'key' || part === 'value')
+			? `the input field ${part === 'key' ? 'name ' : ''}"${clip(field)}"`
+			: formatPath(path);
+	};
+	return {
+		interactionId,
+		attributes,
+		refusal: { place, hint: 'Change the field in an earlier node, or add it to Fields to Ignore.' },
+	};
 }
 
 function inputFieldError(this: IExecuteFunctions, itemIndex: number, problem: string, hint: string) {

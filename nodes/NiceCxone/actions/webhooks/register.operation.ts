@@ -8,6 +8,7 @@ import {
 import { ATTRIBUTES_UPDATED_EVENT, DEFAULT_TIMEOUT_MS } from '../../constants';
 import { payloadHash } from '../../helpers/audit';
 import { eventsProperty } from '../../helpers/descriptions';
+import type { RunParameters } from '../../helpers/parameters';
 import { parseOrThrow, webhookSchema, type WebhookRegistration } from '../../helpers/validation';
 import { findMatching, registrationBody, WebhookApi, type StoredWebhook } from '../../helpers/webhooks';
 import { CxoneError } from '../../transport';
@@ -129,26 +130,30 @@ type IfExists = 'reuse' | 'createAnother' | 'fail';
  * One registration at a time: two items registering the same name and URL at once would each miss the
  * other's webhook in the list, and a retried POST could take the other item's webhook for its own.
  */
-export function runOptions(this: IExecuteFunctions): Partial<RunOptions> {
-	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+export function runOptions(this: IExecuteFunctions, parameters: RunParameters): Partial<RunOptions> {
+	const options = parameters.get<IDataObject>('options', 0, {});
 	return { concurrency: 1, timeoutMs: Math.max(1, Number(options.timeout ?? DEFAULT_TIMEOUT_MS)) };
 }
 
-export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<PreparedItem> {
+export async function prepare(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	parameters: RunParameters,
+): Promise<PreparedItem> {
 	const registration = parseOrThrow(
 		this.getNode(),
 		webhookSchema,
 		{
-			name: this.getNodeParameter('webhookName', itemIndex),
-			uri: String(this.getNodeParameter('callbackUrl', itemIndex, '')).trim(),
-			events: this.getNodeParameter('events', itemIndex, [ATTRIBUTES_UPDATED_EVENT]),
-			enabled: this.getNodeParameter('enabled', itemIndex, true),
-			headers: headersOf.call(this, itemIndex),
+			name: parameters.get('webhookName', itemIndex),
+			uri: String(parameters.get('callbackUrl', itemIndex, '')).trim(),
+			events: parameters.get('events', itemIndex, [ATTRIBUTES_UPDATED_EVENT]),
+			enabled: parameters.get('enabled', itemIndex, true),
+			headers: headersOf.call(this, itemIndex, parameters),
 		},
 		itemIndex,
 	);
-	const ifExists = this.getNodeParameter('ifExists', itemIndex, 'reuse') as IfExists;
-	const includeWebhook = (this.getNodeParameter('options', itemIndex, {}) as IDataObject).includeWebhook === true;
+	const ifExists = parameters.get<IfExists>('ifExists', itemIndex, 'reuse');
+	const includeWebhook = parameters.get<IDataObject>('options', itemIndex, {}).includeWebhook === true;
 
 	return {
 		interactionId: null,
@@ -184,10 +189,8 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 }
 
 /** The Headers list as the API's map, refusing names HTTP would not carry and names given twice. */
-function headersOf(this: IExecuteFunctions, itemIndex: number): Record<string, string> {
-	const ui = this.getNodeParameter('headersUi', itemIndex, {}) as {
-		header?: Array<{ name?: unknown; value?: unknown }>;
-	};
+function headersOf(this: IExecuteFunctions, itemIndex: number, parameters: RunParameters): Record<string, string> {
+	const ui = parameters.get<{ header?: Array<{ name?: unknown; value?: unknown }> }>('headersUi', itemIndex, {});
 	const headers: Record<string, string> = {};
 	const seen = new Set<string>();
 	(ui.header ?? []).forEach((header, index) => {
