@@ -60,12 +60,46 @@ export class Harness {
 			label,
 			cold: this.passStats(run, COLD, kind, coldItems),
 			warm: this.passStats(run, WARM, kind, items),
-			tokenRequests: this.sandbox.stats.tokenRequests,
-			rateLimited: this.sandbox.stats.rateLimited,
+			...this.tenantStats(),
 			peakRssKb: this.peakRss(workflowId),
 			runDataBytes: runDataBytes(run),
 		};
 		return { result, run };
+	}
+
+	/**
+	 * Several `n8n execute` processes of NICE CXone workflows at once, as several queue-mode workers on
+	 * one tenant: what the tenant accepted and refused while they all ran, and the items none of them
+	 * turned into a success record.
+	 */
+	async executeTogether(workflowIds: string[], label: string, itemsPerPass: number): Promise<ScenarioResult> {
+		this.reset();
+		const runs = await Promise.all(
+			workflowIds.map(async (workflowId) => {
+				try {
+					return await this.n8n.execute(workflowId);
+				} catch (error) {
+					if (!(error instanceof N8nCliError) || !error.run) throw error;
+					return error.run as ExecutionRun;
+				}
+			}),
+		);
+		const failures = runs
+			.flatMap((run) => [COLD, WARM].map((pass) => this.passStats(run, pass, 'cxone', itemsPerPass)))
+			.reduce((sum, pass) => sum + (pass?.failures ?? itemsPerPass), 0);
+		return { label, ...this.tenantStats(), failures };
+	}
+
+	/** The sandbox's tenant figures of everything since the last reset. */
+	private tenantStats() {
+		const { tokenRequests, rateLimited, acceptedApiCalls, firstAcceptedAtMs, lastAcceptedAtMs } = this.sandbox.stats;
+		const spanMs = (lastAcceptedAtMs ?? 0) - (firstAcceptedAtMs ?? 0);
+		return {
+			tokenRequests,
+			rateLimited,
+			acceptedApiCalls,
+			acceptedPerSecond: acceptedApiCalls > 1 && spanMs > 0 ? ((acceptedApiCalls - 1) / spanMs) * 1000 : null,
+		};
 	}
 
 	/** The raw client's two passes, in a child process of its own like n8n's. */

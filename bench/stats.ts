@@ -26,6 +26,12 @@ export interface ScenarioResult {
 	tokenRequests: number;
 	/** 429 answers of the sandbox's tenant limiter during the whole execution. */
 	rateLimited: number;
+	/** API calls the tenant limit let through during the whole execution. */
+	acceptedApiCalls?: number;
+	/** Those calls per second, from the first accepted call to the last. */
+	acceptedPerSecond?: number | null;
+	/** Items of all passes and processes that did not end in a success record (executeTogether). */
+	failures?: number;
 	/** Peak RSS (VmHWM) of the `n8n execute` process. */
 	peakRssKb?: number;
 	/** JSON bytes of every node's output in the execution: what n8n holds in memory at the end. */
@@ -49,3 +55,9 @@ export function rateOf(times: number[]): number | null {
 	const span = times[times.length - 1] - times[0];
 	return span > 0 ? ((times.length - 1) / span) * 1000 : null;
 }
+
+/** The share of API calls the tenant refused with 429, in percent. */
+export const refusedPercent = (result: Pick<ScenarioResult, 'rateLimited' | 'acceptedApiCalls'>) => {
+	const calls = (result.acceptedApiCalls ?? 0) + result.rateLimited;
+	return calls > 0 ? (result.rateLimited / calls) * 100 : 0;
+};

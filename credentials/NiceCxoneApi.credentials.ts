@@ -1,7 +1,6 @@
 import type {
 	IAuthenticateGeneric,
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	IHttpRequestHelper,
 	INodeProperties,
@@ -15,7 +14,7 @@ export class NiceCxoneApi implements ICredentialType {
 
 	displayName = 'NICE CXone API';
 
-	icon = 'file:niceCxone.svg' as const;
+	icon = { light: 'file:niceCxone.svg', dark: 'file:niceCxone.dark.svg' } as const;
 
 	documentationUrl = 'https://github.com/n8n-nodes-nice-cxone/n8n-nodes-nice-cxone#credentials';
 
@@ -62,22 +61,23 @@ export class NiceCxoneApi implements ICredentialType {
 		},
 		{
 			displayName: 'Allow Unauthorized Certificates',
-			name: 'allowUnauthorizedCerts',
+			name: 'ignoreSslIssues',
 			type: 'boolean',
 			default: false,
-			description: 'Whether to connect even if the TLS certificate cannot be verified (self-signed test hosts)',
+			description:
+				'Whether to connect even if the TLS certificate cannot be verified. For self-signed test hosts only: never for a real tenant.',
 		},
 		{
 			displayName: 'Access Token',
 			name: 'accessToken',
 			type: 'hidden',
-			typeOptions: { expirable: true },
+			typeOptions: { expirable: true, password: true },
 			default: '',
 		},
 	];
 
 	/**
-	 * Fetches the client-credentials token for n8n's own requests (HTTP Request node, credential test)
+	 * Fetches the client-credentials token for n8n's own requests with this credential (the HTTP Request node)
 	 * through the same cache the NICE CXone nodes use. n8n calls this again after a 401 with the
 	 * refused token still in the credentials, which is the signal to drop it.
 	 */
@@ -87,7 +87,7 @@ export class NiceCxoneApi implements ICredentialType {
 			if (typeof credentials.accessToken === 'string' && credentials.accessToken) {
 				tokenCache.invalidate(cxone, credentials.accessToken);
 			}
-			return { accessToken: await tokenCache.get(cxone) };
+			return { accessToken: await tokenCache.get(this, cxone) };
 		} catch (error) {
 			// n8n's credential test shows a failure's `code` instead of its message whenever it has one
 			// (for a CxoneError that is CXone's bare "invalid_client"), so CXone's error_description and
@@ -101,24 +101,5 @@ export class NiceCxoneApi implements ICredentialType {
 		properties: {
 			headers: { Authorization: '=Bearer {{$credentials.accessToken}}' },
 		},
-	};
-
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.authHost.replace(/\\/+$/, "")}}',
-			url: '/oauth/token',
-			method: 'POST',
-			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-			body: '=grant_type=client_credentials&client_id={{encodeURIComponent($credentials.clientId)}}&client_secret={{encodeURIComponent($credentials.clientSecret)}}&scope={{encodeURIComponent($credentials.scopes)}}',
-		},
-		rules: [
-			{
-				type: 'responseCode',
-				properties: {
-					value: 401,
-					message: 'CXone refused the client (invalid_client): check the Client ID and Client Secret',
-				},
-			},
-		],
 	};
 }

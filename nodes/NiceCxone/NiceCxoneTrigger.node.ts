@@ -1,4 +1,5 @@
 import {
+	NodeConnectionTypes,
 	NodeOperationError,
 	type IDataObject,
 	type IHookFunctions,
@@ -19,6 +20,7 @@ import { auditRecord, payloadHash } from './helpers/audit';
 import { eventsProperty } from './helpers/descriptions';
 import { recentEvents } from './helpers/recentEvents';
 import { callbackSchema, describeZodError, webhookSchema } from './helpers/validation';
+import { credentialTestMethods } from './methods/credentialTest';
 import { generateWebhookSecret, isValidWebhookSecret } from './helpers/webhookSecret';
 import { headerValue, WebhookApi } from './helpers/webhooks';
 import { CxoneError, nodeCredentials, toNodeApiError } from './transport';
@@ -35,7 +37,7 @@ export class NiceCxoneTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'NICE CXone Trigger',
 		name: 'niceCxoneTrigger',
-		icon: 'file:niceCxone.svg',
+		icon: { light: 'file:niceCxone.svg', dark: 'file:niceCxone.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle:
@@ -43,9 +45,14 @@ export class NiceCxoneTrigger implements INodeType {
 		description: 'Starts the workflow when NICE CXone reports an interaction attribute change',
 		defaults: { name: 'NICE CXone Trigger' },
 		inputs: [],
-		outputs: ['main'],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'niceCxoneApi', required: true, displayOptions: { show: { registration: ['automatic'] } } },
+			{
+				name: 'niceCxoneApi',
+				required: true,
+				testedBy: 'niceCxoneApiTest',
+				displayOptions: { show: { registration: ['automatic'] } },
+			},
 		],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties: [
@@ -94,6 +101,8 @@ export class NiceCxoneTrigger implements INodeType {
 		],
 	};
 
+	methods = { credentialTest: credentialTestMethods };
+
 	webhookMethods = {
 		default: {
 			/** True when CXone still has the webhook this node registered, for this URL, events and secret. */
@@ -113,7 +122,10 @@ export class NiceCxoneTrigger implements INodeType {
 					sameEvents(stored.events, eventsOf(this)) &&
 					headerValue(stored.headers, WEBHOOK_SECRET_HEADER) === data.webhookSecret;
 				if (current) return true;
-				// Gone remotely or changed: forget it, so n8n calls create for a fresh one.
+				// Changed (another URL, events or secret): remove it, or it would go on receiving events
+				// for a URL this node no longer serves. Gone remotely: just forget it. Either way n8n
+				// then calls create for a fresh one.
+				if (stored !== undefined) await callCxone(this, async (api) => await api.delete(stored.id));
 				delete data.webhookId;
 				delete data.webhookSecret;
 				return false;
@@ -163,8 +175,12 @@ export class NiceCxoneTrigger implements INodeType {
 					const webhookId = data.webhookId;
 					try {
 						await callCxone(this, async (api) => await api.delete(webhookId));
-					} catch {
+					} catch (error) {
 						// Kept in static data, so the next activation finds and reuses or replaces it.
+						this.logger.warn(
+							`NICE CXone Trigger could not remove webhook ${webhookId} from CXone; it is removed on the next activation`,
+							{ error: (error as Error).message },
+						);
 						return false;
 					}
 				}
@@ -281,10 +297,12 @@ function rawBodyOf(request: { rawBody?: unknown; body?: unknown }): Buffer {
 
 /** Runs `work` with the node's credentials, turning CXone failures into errors n8n shows with a hint. */
 async function callCxone<T>(context: IHookFunctions, work: (api: WebhookApi) => Promise<T>): Promise<T> {
-	const api = new WebhookApi(await nodeCredentials(context));
+	const api = new WebhookApi(context, await nodeCredentials(context));
 	try {
 		return await work(api);
 	} catch (error) {
-		throw error instanceof CxoneError ? toNodeApiError(context.getNode(), error) : error;
+		throw error instanceof CxoneError
+			? toNodeApiError(context.getNode(), error)
+			: new NodeOperationError(context.getNode(), error as Error);
 	}
 }

@@ -1,4 +1,4 @@
-/** Defaults and limits of the CXone API contract (shared/spec/cxone-api.md), named once. */
+/** Defaults and limits of the CXone API contract (docs/cxone-api.md), named once. */
 
 export const DEFAULT_AUTH_HOST = 'https://platform.nicecxone.com';
 export const DEFAULT_API_HOST = 'https://api.cxone.nice.com';
@@ -9,8 +9,12 @@ export const ATTRIBUTES_PATH = (encodedInteractionId: string) =>
 	`/api/v2/interactions/${encodedInteractionId}/attributes`;
 export const WEBHOOKS_PATH = '/api/v2/webhooks';
 
-/** A token is treated as expired this long before `expires_in` runs out (contract §1). */
+/**
+ * A token is treated as expired this long before `expires_in` runs out (contract §1), but never
+ * more than this fraction of its lifetime, so a short-lived token is still reused.
+ */
 export const TOKEN_REFRESH_MARGIN_MS = 60_000;
+export const TOKEN_REFRESH_MAX_LIFETIME_FRACTION = 0.5;
 
 export const MAX_ATTRIBUTES = 50;
 export const MAX_KEY_LENGTH = 255;
@@ -34,20 +38,48 @@ export const MAX_CALLBACK_BODY_BYTES = 1024 * 1024;
 export const RECENT_EVENT_IDS_PER_WEBHOOK = 1000;
 /** Webhooks whose recent event ids are remembered at once; the least recently used is forgotten first. */
 export const RECENT_EVENT_WEBHOOKS = 100;
+/** Longest eventId the trigger accepts, so its memory of recent ids is bounded in bytes as well as in count. */
+export const MAX_EVENT_ID_LENGTH = 200;
 
 /** The tutorial's retry policy: 3 attempts, exponential waits between 2 s and 10 s. */
 export const MAX_ATTEMPTS = 3;
 export const RETRY_MIN_DELAY_MS = 2_000;
 export const RETRY_MAX_DELAY_MS = 10_000;
+/** Each backoff wait is stretched by up to this fraction at random, so clients refused together do not retry together. */
+export const RETRY_JITTER = 0.25;
 /** A server's Retry-After is honoured up to this long; beyond it the wait is capped. */
 export const RETRY_AFTER_CAP_MS = 30_000;
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
-/** TCP keep-alive delay of pooled sockets: the one axios sets on each request socket. */
-export const KEEP_ALIVE_DELAY_MS = 60_000;
 export const TOKEN_TIMEOUT_MS = 10_000;
 /** CXone's documented tenant limit (contract §5). */
 export const DEFAULT_MAX_REQUESTS_PER_SECOND = 200;
+/**
+ * The adaptive tenant limiter (additive increase, multiplicative decrease). On a 429 the rate drops to at
+ * most DECREASE times itself, and to at most SHARE_MARGIN times the calls the tenant accepted from this
+ * process in the last second, which is this process's share when others use the tenant too. While calls
+ * succeed it climbs back by INCREASE_PER_SECOND of the maximum each second.
+ */
+export const LIMITER_DECREASE = 0.9;
+export const LIMITER_SHARE_MARGIN = 0.97;
+export const LIMITER_INCREASE_PER_SECOND = 0.02;
+/** The adaptive limiter never goes below this rate, so a run always makes progress. */
+export const LIMITER_MIN_RATE = 1;
+/** How far a late call may catch up on the limiter's schedule (timers fire late). */
+export const LIMITER_CATCH_UP_MS = 10;
+/**
+ * The limiter spaces calls as if each second were this much longer, so that calls it let through in
+ * one second still arrive within one second at the tenant despite the catch-up and network jitter:
+ * about 3 % of the rate, which keeps a tenant that counts per sliding second from refusing any.
+ */
+export const LIMITER_WINDOW_MARGIN_MS = 25;
+/**
+ * A strict tenant refuses every call until its window has room again, so the 429s of the next second say
+ * nothing new: the rate drops at most once in this long.
+ */
+export const LIMITER_DECREASE_COOLDOWN_MS = 1_000;
+/** A lower Max Requests per Second set by another execution holds for the tenant this long after its last call. */
+export const LIMITER_CEILING_HOLD_MS = 2_000;
 export const DEFAULT_CONCURRENCY = 10;
 export const MAX_CONCURRENCY = 100;
 

@@ -17,11 +17,31 @@ describe('"Test credential" as n8n runs it (credentials-tester.service)', () => 
 	it.concurrent('succeeds with good credentials and stores the fetched token', async ({ expect, onTestFinished }) => {
 		const sandbox = await sandboxFor({ onTestFinished });
 		const run = await testCredential(sandboxCredentials(sandbox));
-		expect(run.result).toEqual({ status: 'OK', message: 'Connection successful!' });
-		expect(run.helper.stored.accessToken).toMatch(/^sbx_at_/);
-		// preAuthentication fetched a token; the test request itself asked the token endpoint again.
-		expect(sandbox.stats.tokenRequests).toBe(2);
+		expect(run).toEqual({ status: 'OK', message: 'Token issued and the API host accepted it' });
+		// One token request proves the client; one call to the API host proves the host takes the token.
+		expect(sandbox.stats.tokenRequests).toBe(1);
+		expect(sandbox.stats.calls.listWebhooks).toBe(1);
 		expect(sandbox.stats.statuses[200]).toBe(2);
+	});
+
+	it.concurrent('a client without webhooks:write passes, and is told what it cannot do', async ({ expect, onTestFinished }) => {
+		const sandbox = await sandboxFor({ onTestFinished }, { allowedScopes: ['interactions:write'] });
+		const run = await testCredential(sandboxCredentials(sandbox, { scopes: 'interactions:write' }));
+		expect(run.status).toBe('OK');
+		expect(run.message).toMatch(/lacks the webhooks:write scope: Update Attributes works/);
+		expect(sandbox.stats.tokenRequests).toBe(1);
+		expect(sandbox.stats.calls.listWebhooks).toBe(1);
+	});
+
+	it.concurrent('an API Host that refuses the token fails, naming the API host', async ({ expect, onTestFinished }) => {
+		const sandbox = await sandboxFor({ onTestFinished });
+		const other = await sandboxFor({ onTestFinished });
+		const run = await testCredential(sandboxCredentials(sandbox, { apiHost: other.url }));
+		expect(run.status).toBe('Error');
+		expect(run.message).toMatch(/^API host: CXone request failed \(401 invalid_token\)/);
+		expect(run.message).toMatch(/Auth Host and API Host belong to the same tenant/);
+		expect(sandbox.stats.tokenRequests).toBe(1);
+		expect(other.stats.calls.listWebhooks).toBe(1);
 	});
 
 	it.concurrent('a wrong secret fails with CXone\'s error_description and never shows the secret', async ({
@@ -33,13 +53,11 @@ describe('"Test credential" as n8n runs it (credentials-tester.service)', () => 
 		const described = await tokenRefusal(sandbox, { client_id: sandbox.clientId, client_secret: secret });
 		for (const accessToken of ['', 'a-token-stored-by-an-earlier-run']) {
 			const run = await testCredential(sandboxCredentials(sandbox, { clientSecret: secret, accessToken }));
-			expect(run.result.status).toBe('Error');
-			expect(run.result.message).toContain(described);
-			expect(run.result.message).toMatch(/401 invalid_client/);
-			expect(run.result.message).toMatch(/check the Client ID, the Client Secret/);
-			expect(JSON.stringify(run.result)).not.toContain(secret);
-			expect(JSON.stringify(run.error)).not.toContain(secret);
-			expect(String(run.error?.stack)).not.toContain(secret);
+			expect(run.status).toBe('Error');
+			expect(run.message).toContain(described);
+			expect(run.message).toMatch(/401 invalid_client/);
+			expect(run.message).toMatch(/check the Client ID, the Client Secret/);
+			expect(JSON.stringify(run)).not.toContain(secret);
 		}
 	});
 
@@ -47,7 +65,7 @@ describe('"Test credential" as n8n runs it (credentials-tester.service)', () => 
 		const sandbox = await sandboxFor({ onTestFinished });
 		const described = await tokenRefusal(sandbox, { client_id: 'nobody', client_secret: sandbox.clientSecret });
 		const run = await testCredential(sandboxCredentials(sandbox, { clientId: 'nobody' }));
-		expect(run.result).toEqual({ status: 'Error', message: expect.stringContaining(described) });
+		expect(run).toEqual({ status: 'Error', message: expect.stringContaining(described) });
 	});
 
 	it.concurrent('a scope the client may not use fails with CXone\'s error_description', async ({
@@ -58,9 +76,9 @@ describe('"Test credential" as n8n runs it (credentials-tester.service)', () => 
 		const form = { client_id: sandbox.clientId, client_secret: sandbox.clientSecret, scope: 'webhooks:write' };
 		const described = await tokenRefusal(sandbox, form);
 		const run = await testCredential(sandboxCredentials(sandbox, { scopes: 'webhooks:write' }));
-		expect(run.result.status).toBe('Error');
-		expect(run.result.message).toContain(described);
-		expect(run.result.message).toMatch(/400 invalid_request/);
+		expect(run.status).toBe('Error');
+		expect(run.message).toContain(described);
+		expect(run.message).toMatch(/400 invalid_request/);
 	});
 
 	it.concurrent('an Auth Host without the token endpoint fails with what that host answered', async ({
@@ -69,11 +87,11 @@ describe('"Test credential" as n8n runs it (credentials-tester.service)', () => 
 	}) => {
 		const sandbox = await sandboxFor({ onTestFinished });
 		const run = await testCredential(sandboxCredentials(sandbox, { authHost: `${sandbox.url}/wrong-base` }));
-		expect(run.result.status).toBe('Error');
-		expect(run.result.message).toMatch(
+		expect(run.status).toBe('Error');
+		expect(run.message).toMatch(
 			/CXone token request failed \(404 not_found\): No route POST \/wrong-base\/oauth\/token/,
 		);
-		expect(run.result.message).toMatch(/check the Auth Host/);
+		expect(run.message).toMatch(/check the Auth Host/);
 	});
 
 	it.concurrent('an Auth Host nobody listens on fails with a clear connection message', async ({
@@ -84,8 +102,9 @@ describe('"Test credential" as n8n runs it (credentials-tester.service)', () => 
 		const closed = await sandboxFor({ onTestFinished });
 		await closed.stop();
 		const run = await testCredential(sandboxCredentials(sandbox, { authHost: closed.url }));
-		expect(run.result.status).toBe('Error');
-		expect(run.result.message).toMatch(/refused the connection/);
+		expect(run.status).toBe('Error');
+		expect(run.message).toMatch(/ECONNREFUSED/);
+		expect(run.message).toMatch(/auth server could not be reached/);
 	});
 
 	it.concurrent.for<[string, string, RegExp]>([
@@ -96,8 +115,8 @@ describe('"Test credential" as n8n runs it (credentials-tester.service)', () => 
 		const { expect, onTestFinished } = context;
 		const sandbox = await sandboxFor({ onTestFinished });
 		const run = await testCredential(sandboxCredentials(sandbox, { [field]: value, accessToken: 'stored-token' }));
-		expect(run.result.status).toBe('Error');
-		expect(run.result.message).toMatch(message);
+		expect(run.status).toBe('Error');
+		expect(run.message).toMatch(message);
 		expect(sandbox.stats.tokenRequests).toBe(0);
 	});
 
@@ -109,7 +128,7 @@ describe('"Test credential" as n8n runs it (credentials-tester.service)', () => 
 		// 0.0.0.0 reaches the sandbox on Linux, so a request that slipped through would be counted.
 		const authHost = sandbox.url.replace('127.0.0.1', '0.0.0.0');
 		const run = await testCredential(sandboxCredentials(sandbox, { authHost }));
-		expect(run.result.message).toMatch(/^Auth Host must use https:\/\/; .*\(got 0\.0\.0\.0\)/);
+		expect(run.message).toMatch(/^Auth Host must use https:\/\/; .*\(got 0\.0\.0\.0\)/);
 		expect(sandbox.stats.tokenRequests).toBe(0);
 	});
 });

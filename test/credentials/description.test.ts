@@ -15,29 +15,31 @@ describe('the "NICE CXone API" credential as n8n loads it', () => {
 			'clientId',
 			'clientSecret',
 			'scopes',
-			'allowUnauthorizedCerts',
+			'ignoreSslIssues',
 			'accessToken',
 		]);
 		expect(fields.authHost.default).toBe('https://platform.nicecxone.com');
 		expect(fields.apiHost.default).toBe('https://api.cxone.nice.com');
 		expect(fields.scopes.default).toBe('interactions:write webhooks:write');
-		expect(fields.allowUnauthorizedCerts).toMatchObject({ type: 'boolean', default: false });
+		expect(fields.ignoreSslIssues).toMatchObject({ type: 'boolean', default: false });
 		expect(fields.clientSecret.typeOptions).toEqual({ password: true });
-		expect(fields.accessToken).toMatchObject({ type: 'hidden', typeOptions: { expirable: true } });
+		expect(fields.accessToken).toMatchObject({ type: 'hidden', typeOptions: { expirable: true, password: true } });
 		expect(typeof niceCxoneApi.preAuthentication).toBe('function');
 	});
 
-	it('authenticates with the fetched token as a Bearer header and tests against the token endpoint', () => {
+	it('authenticates with the fetched token as a Bearer header; the node tests it', () => {
 		expect(niceCxoneApi.authenticate).toEqual({
 			type: 'generic',
 			properties: { headers: { Authorization: '=Bearer {{$credentials.accessToken}}' } },
 		});
-		expect(niceCxoneApi.test?.request).toMatchObject({ url: '/oauth/token', method: 'POST' });
+		expect(niceCxoneApi.test).toBeUndefined();
+		const node = new NiceCxone() as INodeType & { methods: { credentialTest: Record<string, unknown> } };
+		expect(typeof node.methods.credentialTest.niceCxoneApiTest).toBe('function');
 	});
 
 	it('is the credential of the node, which an AI agent may use as a tool', () => {
 		const { description } = new NiceCxone();
-		expect(description.credentials).toEqual([{ name: niceCxoneApi.name, required: true }]);
+		expect(description.credentials).toEqual([{ name: niceCxoneApi.name, required: true, testedBy: 'niceCxoneApiTest' }]);
 		expect(description.usableAsTool).toBe(true);
 	});
 });

@@ -18,7 +18,7 @@ import { attributesPath } from '../sandbox/testClient';
 import type { CxoneSandbox } from '../sandbox/server';
 import { sandboxFor } from '../helpers/sandbox';
 import { additionalData, niceCxoneApi, sandboxCredentials, type TestCredentialsHelper } from '../helpers/runWorkflow';
-import { transport } from '../helpers/transport';
+import { http, transport } from '../helpers/transport';
 
 /** A stand-in for the HTTP Request node: any node that lists the credential and sends its own requests. */
 const httpNodeType = {
@@ -117,7 +117,7 @@ describe('the credential in the HTTP Request node', () => {
 	it('shares the token with the NICE CXone node: same credential, one token', async (test) => {
 		const sandbox = await sandboxFor(test);
 		const credentials = sandboxCredentials(sandbox);
-		const nodeToken = await transport.tokenCache.get(transport.credentialsFrom(credentials));
+		const nodeToken = await transport.tokenCache.get(http, transport.credentialsFrom(credentials));
 		const { send, helper } = httpRequestNode(credentials);
 		await send(sandbox, 'i-1');
 		expect(helper.stored.accessToken).toBe(nodeToken);

@@ -79,8 +79,8 @@ describe('the client secret stays secret', () => {
 		const { result: run, output } = await captureOutput(() =>
 			testCredential(sandboxCredentials(sandbox, { clientSecret: secret })),
 		);
-		expect(run.result.message).toMatch(/Client authentication failed/);
-		const places = { result: json(run.result), error: json(run.error), stack: String(run.error?.stack), log: output };
+		expect(run.message).toMatch(/Client authentication failed/);
+		const places = { result: json(run), log: output };
 		expect(hitsOf(places, secret)).toEqual([]);
 	});
 });

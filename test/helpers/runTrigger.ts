@@ -129,6 +129,12 @@ export class TriggerHarness {
 		return this;
 	}
 
+	/** Serves the production webhooks under another path, as after a change of n8n's WEBHOOK_URL. */
+	moveWebhookBase(path: string): void {
+		const origin = new URL(String(this.base.webhookBaseUrl)).origin;
+		this.base = { ...this.base, webhookBaseUrl: `${origin}${path}` };
+	}
+
 	async stop(): Promise<void> {
 		this.server.closeAllConnections();
 		await new Promise<void>((resolve) => this.server.close(() => resolve()));

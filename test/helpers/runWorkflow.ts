@@ -222,6 +222,8 @@ export interface RunResult {
 	run: IRun;
 	/** The NICE CXone node's output items (main output 0). */
 	output: INodeExecutionData[];
+	/** The items n8n routed to the node's error output (main output 1, with On Error → Continue (using error output)). */
+	errorOutput: INodeExecutionData[];
 	/** The error the node stopped with, if it did. */
 	error?: Error & { description?: string | null; context?: IDataObject };
 }
@@ -234,7 +236,10 @@ export async function runNiceCxone(options: {
 	parameters: INodeParameters;
 	items: IDataObject[];
 	continueOnFail?: boolean;
+	/** The node's On Error setting; continueOnFail is short for continueRegularOutput. */
+	onError?: 'continueRegularOutput' | 'continueErrorOutput';
 }): Promise<RunResult> {
+	const onError = options.onError ?? (options.continueOnFail ? 'continueRegularOutput' : undefined);
 	const nodes: INode[] = [
 		{
 			id: 'items',
@@ -252,7 +257,7 @@ export async function runNiceCxone(options: {
 			position: [200, 0],
 			parameters: options.parameters,
 			credentials: { niceCxoneApi: { id: 'cred-1', name: 'Sandbox' } },
-			...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+			...(onError ? { onError } : {}),
 		},
 	];
 	const connections = { Items: { main: [[{ node: 'NICE CXone', type: 'main' as const, index: 0 }]] } };
@@ -283,6 +288,7 @@ export async function runNiceCxone(options: {
 	return {
 		run,
 		output: task?.data?.main?.[0] ?? [],
+		errorOutput: task?.data?.main?.[1] ?? [],
 		error: (task?.error ?? run.data.resultData.error) as RunResult['error'],
 	};
 }

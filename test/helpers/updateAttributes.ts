@@ -8,6 +8,7 @@ export interface UpdateRun {
 	parameters: INodeParameters;
 	items?: IDataObject[];
 	continueOnFail?: boolean;
+	onError?: 'continueRegularOutput' | 'continueErrorOutput';
 	credentials?: ICredentialDataDecryptedObject;
 }
 
@@ -18,6 +19,7 @@ export function runUpdate(sandbox: CxoneSandbox, run: UpdateRun): Promise<RunRes
 		parameters: { operation: 'updateAttributes', interactionId: 'i-1', ...run.parameters },
 		items: run.items ?? [{}],
 		continueOnFail: run.continueOnFail,
+		onError: run.onError,
 	});
 }
 

@@ -39,6 +39,15 @@ async function register(overrides: INodeParameters = {}, items: IDataObject[] = 
 
 const stored = () => [...sandbox.webhooks.values()];
 
+/** The body as sent, with every header value replaced by "[redacted]", in the same key order. */
+const redactedHeaders = (raw: string) => {
+	const body = JSON.parse(raw) as { headers: Record<string, string> };
+	return JSON.stringify({
+		...body,
+		headers: Object.fromEntries(Object.keys(body.headers).map((name) => [name, '[redacted]'])),
+	});
+};
+
 describe('Register Webhook', () => {
 	it('registers the webhook and outputs its audit record with the id', async () => {
 		const { output, error } = await register();
@@ -62,12 +71,14 @@ describe('Register Webhook', () => {
 			action: 'register_webhook',
 			status: 'success',
 			latency_ms: expect.any(Number),
-			payload_hash: sha256(sent.raw),
+			payload_hash: sha256(redactedHeaders(sent.raw)),
 			error_code: null,
 			attempts: 2,
 			webhook_id: webhook.id,
 			webhook_result: 'created',
 		});
+		// Header values are often secrets: the record's hash must not let anyone test guesses of them offline.
+		expect(output[0].json.payload_hash).not.toBe(sha256(sent.raw));
 		expect(sandbox.stats.calls.listWebhooks).toBe(1);
 		expect(sandbox.stats.calls.createWebhook).toBe(1);
 	});
@@ -168,15 +179,15 @@ describe('Register Webhook', () => {
 
 	describe('validation before any call', () => {
 		it.each([
-			['an empty name', { webhookName: ' ' }, 'name must not be empty'],
-			['a relative URL', { callbackUrl: '/hook' }, 'uri must be an absolute URL'],
-			['a non-http URL', { callbackUrl: 'ftp://hooks.example.test/x' }, 'uri must be an http(s) URL'],
-			['no events', { events: '={{ [] }}' }, 'events must name at least one event'],
-			['an invalid header name', { headersUi: { header: [{ name: 'X Bad', value: 'v' }] } }, 'headers.0.name'],
+			['an empty name', { webhookName: ' ' }, 'Name must not be empty'],
+			['a relative URL', { callbackUrl: '/hook' }, 'Callback URL must be an absolute URL'],
+			['a non-http URL', { callbackUrl: 'ftp://hooks.example.test/x' }, 'Callback URL must be an http(s) URL'],
+			['no events', { events: '={{ [] }}' }, 'Events must name at least one event'],
+			['an invalid header name', { headersUi: { header: [{ name: 'X Bad', value: 'v' }] } }, 'Header 1 Name'],
 			[
 				'the same header twice in different case',
 				{ headersUi: { header: [{ name: 'X-Secret', value: 'a' }, { name: 'x-secret', value: 'b' }] } },
-				'headers.1.name "x-secret" appears more than once',
+				'Header 2 Name "x-secret" appears more than once',
 			],
 		])('refuses %s', async (_label, overrides, message) => {
 			const { error } = await register(overrides as INodeParameters);

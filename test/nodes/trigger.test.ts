@@ -103,6 +103,18 @@ describe('activation (Register Automatically)', () => {
 		expect([...sandbox.webhooks.values()].map((stored) => stored.id)).toEqual([harness.staticData.webhookId]);
 	});
 
+	it('removes the old webhook when n8n serves the trigger at a new URL, so it stops receiving events', async () => {
+		const harness = await activated();
+		const oldId = String(harness.staticData.webhookId);
+		const oldUrl = harness.url;
+		harness.moveWebhookBase('/moved/webhook');
+		expect(harness.url).not.toBe(oldUrl);
+		expect(await harness.hook('checkExists')).toBe(false);
+		expect(sandbox.webhooks.has(oldId)).toBe(false);
+		expect(await harness.hook('create')).toBe(true);
+		expect([...sandbox.webhooks.values()].map((stored) => stored.uri)).toEqual([harness.url]);
+	});
+
 	it('removes webhooks left over for its URL before registering', async () => {
 		const harness = await trigger();
 		sandbox.webhooks.set('wh_leftover', {
@@ -299,6 +311,8 @@ describe('callbacks', () => {
 			['a body that is not the callback schema', event({ eventId: undefined }), {}, 400, 'invalid_payload'],
 			['a non-numeric latency', event({ callbackLatencyMs: 'fast' }), {}, 400, 'invalid_payload'],
 			['a JSON array', '[1, 2]', {}, 400, 'invalid_payload'],
+			// Recent event ids are remembered per webhook: a bound on their length bounds that memory in bytes.
+			['an eventId over 200 characters', event({ eventId: `evt_${'x'.repeat(197)}` }), {}, 400, 'invalid_payload'],
 			['a text/plain body', event(), { 'Content-Type': 'text/plain' }, 415, 'unsupported_media_type'],
 			['a form body', 'a=1', { 'Content-Type': 'application/x-www-form-urlencoded' }, 415, 'unsupported_media_type'],
 		])('%s', async (_label, body, headers, status, code) => {

@@ -8,6 +8,13 @@ import { jsonInput, runUpdate } from '../helpers/updateAttributes';
 
 const attributes = jsonInput({ campaign_id: '12345' });
 
+/** A sandbox that knows only the interactions `ids`: any other is 404 interaction_not_found. */
+async function sandboxKnowing(test: Parameters<typeof sandboxFor>[0], ids: string[]) {
+	const sandbox = await sandboxFor(test, { autoCreateInteractions: false });
+	for (const id of ids) sandbox.addInteraction(id);
+	return sandbox;
+}
+
 describe('retried: 429, 5xx and network errors (3 attempts)', () => {
 	const recoveries: Array<{
 		name: string;
@@ -182,9 +189,7 @@ describe('what the user gets', () => {
 		expect,
 		onTestFinished,
 	}) => {
-		const sandbox = await sandboxFor({ onTestFinished }, { autoCreateInteractions: false });
-		sandbox.addInteraction('ok-1');
-		sandbox.addInteraction('ok-2');
+		const sandbox = await sandboxKnowing({ onTestFinished }, ['ok-1', 'ok-2']);
 		sandbox.addInteraction('theirs', { foreign: true });
 		const ids = ['ok-1', 'missing', 'ok-2', 'theirs', 'a/b'];
 		const result = await runUpdate(sandbox, {
@@ -205,7 +210,7 @@ describe('what the user gets', () => {
 			expect(item.json.error).toMatch(/^Item \d: /);
 			expect(item.json.hint).toEqual(expect.any(String));
 		}
-		expect(result.output[4].json.error).toBe('Item 4: interactionId may not contain "/", "?" or "#"');
+		expect(result.output[4].json.error).toBe('Item 4: Interaction ID may not contain "/", "?" or "#"');
 		expect(sandbox.stats.calls.updateAttributes).toBe(4);
 	});
 
@@ -213,9 +218,7 @@ describe('what the user gets', () => {
 		expect,
 		onTestFinished,
 	}) => {
-		const sandbox = await sandboxFor({ onTestFinished }, { autoCreateInteractions: false });
-		sandbox.addInteraction('ok-1');
-		sandbox.addInteraction('ok-2');
+		const sandbox = await sandboxKnowing({ onTestFinished }, ['ok-1', 'ok-2']);
 		const result = await runUpdate(sandbox, {
 			parameters: { interactionId: '={{ $json.id }}', ...attributes, options: { concurrency: 1 } },
 			items: [{ id: 'ok-1' }, { id: 'ok-2' }, { id: 'missing' }],
@@ -228,5 +231,36 @@ describe('what the user gets', () => {
 		expect(result.error?.context?.itemIndex).toBe(2);
 		expect((result.error as { httpCode?: string }).httpCode).toBe('404');
 		expect(result.output).toEqual([]);
+	});
+
+	it.concurrent('On Error → Continue (using error output): successes on the success output, failure records on the error output', async ({
+		expect,
+		onTestFinished,
+	}) => {
+		const sandbox = await sandboxKnowing({ onTestFinished }, ['ok-1', 'ok-2']);
+		const result = await runUpdate(sandbox, {
+			parameters: { interactionId: '={{ $json.id }}', ...attributes },
+			items: [{ id: 'ok-1' }, { id: 'missing' }, { id: 'a/b' }, { id: 'ok-2' }],
+			onError: 'continueErrorOutput',
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.output.map((item) => [item.json.interaction_id, item.json.status, item.pairedItem])).toEqual([
+			['ok-1', 'success', { item: 0 }],
+			['ok-2', 'success', { item: 3 }],
+		]);
+		// n8n keeps an error-output item's error and details, and adds the input item's fields beside them.
+		const details = result.errorOutput.map((item) => item.json.details as Record<string, unknown>);
+		expect(details.map((record) => [record.interaction_id, record.error_code])).toEqual([
+			['missing', 'interaction_not_found'],
+			[null, 'validation_error'],
+		]);
+		expect(result.errorOutput.map((item) => [item.json.id, item.pairedItem])).toEqual([
+			['missing', { item: 1 }],
+			['a/b', { item: 2 }],
+		]);
+		for (const [index, item] of result.errorOutput.entries()) {
+			expect(item.json.error).toMatch(/^Item \d: /);
+			expect(details[index]).toMatchObject({ status: 'failure', error: item.json.error, hint: expect.any(String) });
+		}
 	});
 });

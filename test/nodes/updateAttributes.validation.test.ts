@@ -96,13 +96,13 @@ describe('refused before any call, naming item, field path and limit', () => {
 	});
 
 	it.for<[string, string, RegExp]>([
-		['empty', '', /^Item 2: interactionId must not be empty$/],
-		['blank', '   ', /^Item 2: interactionId must not be empty$/],
-		['"."', '.', /^Item 2: interactionId may not be "\." or "\.\."$/],
-		['".."', '..', /^Item 2: interactionId may not be "\." or "\.\."$/],
-		['with "/"', 'a/b', /^Item 2: interactionId may not contain "\/", "\?" or "#"$/],
-		['with "?"', 'a?b=1', /^Item 2: interactionId may not contain/],
-		['with "#"', 'a#b', /^Item 2: interactionId may not contain/],
+		['empty', '', /^Item 2: Interaction ID must not be empty$/],
+		['blank', '   ', /^Item 2: Interaction ID must not be empty$/],
+		['"."', '.', /^Item 2: Interaction ID may not be "\." or "\.\."$/],
+		['".."', '..', /^Item 2: Interaction ID may not be "\." or "\.\."$/],
+		['with "/"', 'a/b', /^Item 2: Interaction ID may not contain "\/", "\?" or "#"$/],
+		['with "?"', 'a?b=1', /^Item 2: Interaction ID may not contain/],
+		['with "#"', 'a#b', /^Item 2: Interaction ID may not contain/],
 	])('an interaction id %s', async ([, id, message], test) => {
 		const sandbox = await sandboxFor(test);
 		const items = ['i-0', 'i-1', id, 'i-3'].map((each) => ({ id: each, attributes: good }));
@@ -262,6 +262,8 @@ describe('all items are validated before any call', () => {
 		expect(failure.pairedItem).toEqual({ item: 5 });
 		expect(failure.json).toMatchObject({
 			status: 'failure',
+			// The ID was valid, so the record still names the interaction the item was for.
+			interaction_id: items[5].id,
 			error_code: 'validation_error',
 			attempts: 0,
 			payload_hash: null,

@@ -44,7 +44,7 @@ const node: INode = {
 
 /** The field path a refusal must start with, after "Item N: " (Map Automatically names the input field). */
 const PATH =
-	/^Item (\d+): (interactionId|attributes(\.\d+(\.(key|value|mode))?)?|Attributes \(JSON\)|the input field( name)? "|nothing to send:)[ :]?/;
+	/^Item (\d+): (Interaction ID|attributes(\.\d+(\.(key|value|mode))?)?|Attributes \(JSON\)|the input field( name)? "|nothing to send:)[ :]?/;
 
 // ---- what the fuzz is made of ----
 
@@ -251,7 +251,11 @@ function contextFor(parameters: Record<string, unknown>, itemIndex: number, item
 
 function prepareCase(itemIndex: number, parameters: Record<string, unknown>, item: IDataObject = {}) {
 	const context = contextFor(parameters, itemIndex, item);
-	return attempt(itemIndex, () => operation.prepare.call(context, itemIndex, new RunParameters(context)));
+	const target = { interactionId: null as string | null };
+	return attempt(itemIndex, async () => ({
+		...(await operation.prepare.call(context, itemIndex, new RunParameters(context), target)),
+		interactionId: target.interactionId,
+	}));
 }
 
 /** Plain JSON data: JSON text carries it unchanged, so both readings of the contract see the same thing. */
@@ -297,7 +301,7 @@ describe('fuzzing the attribute input', () => {
 		await fc.assert(
 			fc.asyncProperty(interactionId, fc.nat(5000), async (id, itemIndex) => {
 				const outcome = await attempt(itemIndex, () =>
-					validation.parseOrThrow(node, validation.interactionIdSchema, id, itemIndex, { field: 'interactionId' }),
+					validation.parseOrThrow(node, validation.interactionIdSchema, id, itemIndex, { field: 'Interaction ID' }),
 				);
 				if (!outcome.ok) return;
 				const encoded = encodeURIComponent(outcome.value);

@@ -90,7 +90,7 @@ describe('refused credential hosts', () => {
 
 	it('the credential test refuses each one too, and sends nothing', async () => {
 		for (const { field, host } of cases()) {
-			const { result } = await testCredential(sandboxCredentials(sandbox, { [field]: host }));
+			const result = await testCredential(sandboxCredentials(sandbox, { [field]: host }));
 			expect(result.status, host).toBe('Error');
 			expect(result.message, host).toContain(LABEL[field]);
 			expect(result.message, host).not.toContain(PASSWORD);

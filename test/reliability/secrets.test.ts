@@ -153,7 +153,7 @@ describe('failure paths against the sandbox', () => {
 		{
 			name: 'validation errors',
 			items: [{ id: 'a/b' }, { id: 'ok', attributes: '[{"key": "_reserved", "value": 1}]' }],
-			expected: /^Item 0: interactionId may not contain/,
+			expected: /^Item 0: Interaction ID may not contain/,
 		},
 		{
 			name: 'network reset on every attempt',
@@ -182,14 +182,8 @@ describe('failure paths against the sandbox', () => {
 	it('credential test with a wrong and with the right secret', async () => {
 		for (const clientSecret of [wrongSecret, sandbox.clientSecret]) {
 			const { result, output } = await captureOutput(() => testCredential(sandboxCredentials(sandbox, { clientSecret })));
-			expect(result.result.status).toBe(clientSecret === wrongSecret ? 'Error' : 'OK');
-			keep(`credential test (${clientSecret === wrongSecret ? 'wrong' : 'right'} secret)`, {
-				result: result.result,
-				message: String(result.error?.message ?? ''),
-				description: String(result.error?.description ?? ''),
-				context: result.error?.context ?? {},
-				log: output,
-			});
+			expect(result.status).toBe(clientSecret === wrongSecret ? 'Error' : 'OK');
+			keep(`credential test (${clientSecret === wrongSecret ? 'wrong' : 'right'} secret)`, { result, log: output });
 		}
 	});
 });

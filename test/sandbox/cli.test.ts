@@ -18,7 +18,13 @@ interface Announced {
 /** Starts `npm run sandbox`'s command in its own process group, so that npx, tsx and node can be ended together. */
 function startCli(args: string[], env: Record<string, string> = {}): ChildProcess {
 	const childEnv = { ...process.env, ...env };
-	for (const name of ['CXONE_SANDBOX_PORT', 'CXONE_SANDBOX_CLIENT_ID', 'CXONE_SANDBOX_CLIENT_SECRET']) {
+	for (const name of [
+		'CXONE_SANDBOX_PORT',
+		'CXONE_SANDBOX_CLIENT_ID',
+		'CXONE_SANDBOX_CLIENT_SECRET',
+		'CXONE_SANDBOX_RATE_LIMIT',
+		'CXONE_SANDBOX_RATE_LIMIT_MODE',
+	]) {
 		if (!(name in env)) delete childEnv[name];
 	}
 	const child = spawn('npx', ['tsx', 'test/sandbox/cli.ts', ...args], {
@@ -52,6 +58,27 @@ function readAnnouncement(child: ChildProcess, timeoutMs = 30_000): Promise<Anno
 				clearTimeout(timer);
 				resolve({ url, clientId, clientSecret });
 			}
+		});
+	});
+}
+
+interface Exited {
+	code: number | null;
+	stdout: string;
+	stderr: string;
+}
+
+/** Resolves once a CLI that is expected to end by itself exits, with its code and everything it wrote. */
+function readExit(child: ChildProcess, timeoutMs = 30_000): Promise<Exited> {
+	return new Promise((resolve, reject) => {
+		let stdout = '';
+		let stderr = '';
+		const timer = setTimeout(() => reject(new Error(`The CLI did not exit in time\nstdout:\n${stdout}`)), timeoutMs);
+		child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+		child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+		child.once('close', (code) => {
+			clearTimeout(timer);
+			resolve({ code, stdout, stderr });
 		});
 	});
 }
@@ -123,6 +150,46 @@ describe('npm run sandbox (test/sandbox/cli.ts)', () => {
 		);
 		expect(announced).toEqual({ url: `http://127.0.0.1:${port}`, clientId: 'cli-client', clientSecret: 'cli-secret' });
 		expect((await expectWorkingCredentials(announced)).expires_in).toBe(90);
+	});
+
+	it('enforces a strict-window limit given with --rate-limit-mode strict-window', async () => {
+		const announced = await readAnnouncement(
+			startCli(['--port', '0', '--rate-limit', '3', '--rate-limit-mode', 'strict-window']),
+		);
+		const { access_token: token } = await expectWorkingCredentials(announced);
+		// expectWorkingCredentials spent one of the three calls the window holds.
+		const responses = await Promise.all(
+			Array.from({ length: 6 }, () =>
+				call(announced.url, '/api/v2/interactions/int-1/attributes', {
+					token,
+					body: { attributes: [{ key: 'campaign_id', value: '12345' }] },
+					signal: AbortSignal.timeout(5000),
+				}),
+			),
+		);
+		expect(responses.filter((response) => response.status === 200)).toHaveLength(2);
+		const refused = responses.filter((response) => response.status !== 200);
+		expect(refused.map((response) => [response.status, response.headers.get('retry-after')])).toEqual(
+			Array(4).fill([429, null]),
+		);
+		const state = await call(announced.url, '/_sandbox/state');
+		expect(state.body.stats).toMatchObject({ acceptedApiCalls: 3, rateLimited: 4, maxAcceptedInAnyWindow: 3 });
+	});
+
+	it.each([
+		['an unknown --rate-limit-mode', ['--rate-limit', '3', '--rate-limit-mode', 'sliding']],
+		['a fractional strict-window limit', ['--rate-limit', '2.5', '--rate-limit-mode', 'strict-window']],
+	])('refuses %s with the usage text and exit code 2', async (_, args) => {
+		const { code, stderr } = await readExit(startCli(['--port', '0', ...args]));
+		expect(code).toBe(2);
+		expect(stderr).toContain('--rate-limit-mode MODE');
+		expect(stderr).toContain('strict-window');
+	});
+
+	it('prints the usage text with --help', async () => {
+		const { code, stdout } = await readExit(startCli(['--help']));
+		expect(code).toBe(0);
+		expect(stdout).toContain('--rate-limit-mode MODE');
 	});
 
 	it('stops listening once the process is ended', async () => {

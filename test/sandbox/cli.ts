@@ -1,34 +1,85 @@
 /**
- * `npm run sandbox`: runs the CXone sandbox until stopped.
- * Flags (or env): --port (CXONE_SANDBOX_PORT), --client-id, --client-secret, --expires-in, --rate-limit.
+ * `npm run sandbox`: runs the CXone sandbox until stopped. `--help` prints the flags.
  */
 import { parseArgs } from 'node:util';
 
-import { CxoneSandbox } from './server';
+import { CxoneSandbox, type RateLimitMode, type SandboxOptions } from './server';
 
-const { values } = parseArgs({
-	options: {
-		port: { type: 'string', default: process.env.CXONE_SANDBOX_PORT },
-		'client-id': { type: 'string', default: process.env.CXONE_SANDBOX_CLIENT_ID },
-		'client-secret': { type: 'string', default: process.env.CXONE_SANDBOX_CLIENT_SECRET },
-		'expires-in': { type: 'string' },
-		'rate-limit': { type: 'string', default: process.env.CXONE_SANDBOX_RATE_LIMIT },
-	},
-});
+const USAGE = `Usage: npm run sandbox -- [flags]
+
+  --port N                  listen on 127.0.0.1:N; 0 picks a free port   (env CXONE_SANDBOX_PORT)
+  --client-id ID            the OAuth client id                          (env CXONE_SANDBOX_CLIENT_ID)
+  --client-secret SECRET    the OAuth client secret; random if not given (env CXONE_SANDBOX_CLIENT_SECRET)
+  --expires-in SECONDS      access token lifetime, 1200 if not given
+  --rate-limit N            tenant limit in API calls per second; the token route is not limited
+                            (env CXONE_SANDBOX_RATE_LIMIT)
+  --rate-limit-mode MODE    how the limit is enforced                    (env CXONE_SANDBOX_RATE_LIMIT_MODE)
+                              bucket         token bucket: bursts up to N, then N per second; 429 with Retry-After
+                                             (the default)
+                              strict-window  at most N accepted calls in any one-second window, N a whole
+                                             number; 429 without Retry-After
+  --help                    print this text
+`;
+
+const MODES_BY_FLAG: Record<string, RateLimitMode> = { bucket: 'bucket', 'strict-window': 'strictWindow' };
+
+function usageError(message: string): never {
+	console.error(`${message}\n\n${USAGE}`);
+	process.exit(2);
+}
+
+function readFlags() {
+	try {
+		return parseArgs({
+			options: {
+				port: { type: 'string', default: process.env.CXONE_SANDBOX_PORT },
+				'client-id': { type: 'string', default: process.env.CXONE_SANDBOX_CLIENT_ID },
+				'client-secret': { type: 'string', default: process.env.CXONE_SANDBOX_CLIENT_SECRET },
+				'expires-in': { type: 'string' },
+				'rate-limit': { type: 'string', default: process.env.CXONE_SANDBOX_RATE_LIMIT },
+				'rate-limit-mode': { type: 'string', default: process.env.CXONE_SANDBOX_RATE_LIMIT_MODE },
+				help: { type: 'boolean', default: false },
+			},
+		}).values;
+	} catch (error) {
+		return usageError(error instanceof Error ? error.message : String(error));
+	}
+}
+
+/** The sandbox refuses an impossible limit with a RangeError, which is the user's flag, not a crash. */
+function createSandbox(options: SandboxOptions): CxoneSandbox {
+	try {
+		return new CxoneSandbox(options);
+	} catch (error) {
+		if (error instanceof RangeError) usageError(`Invalid --rate-limit or --rate-limit-mode: ${error.message}`);
+		throw error;
+	}
+}
 
 async function main() {
-	const sandbox = new CxoneSandbox({
+	const values = readFlags();
+	if (values.help) {
+		console.log(USAGE);
+		return;
+	}
+	const modeFlag = values['rate-limit-mode'] ?? 'bucket';
+	const rateLimitMode = MODES_BY_FLAG[modeFlag];
+	if (!rateLimitMode) usageError(`Unknown --rate-limit-mode ${modeFlag}`);
+	const rateLimitPerSecond = values['rate-limit'] ? Number(values['rate-limit']) : 0;
+
+	const sandbox = createSandbox({
 		port: values.port ? Number(values.port) : 0,
 		clientId: values['client-id'],
 		clientSecret: values['client-secret'],
 		expiresIn: values['expires-in'] ? Number(values['expires-in']) : undefined,
-		rateLimitPerSecond: values['rate-limit'] ? Number(values['rate-limit']) : 0,
+		rateLimitPerSecond,
+		rateLimitMode,
 	});
 	const url = await sandbox.start();
 	console.log(`URL: ${url}`);
 	console.log(`Client ID: ${sandbox.clientId}`);
 	console.log(`Client Secret: ${sandbox.clientSecret}`);
-	console.log(`Rate limit: ${values['rate-limit'] ? `${values['rate-limit']} requests/s` : 'off'}`);
+	console.log(`Rate limit: ${rateLimitPerSecond > 0 ? `${rateLimitPerSecond} requests/s, ${modeFlag}` : 'off'}`);
 	const stop = () => {
 		void sandbox.stop().then(() => process.exit(0));
 	};

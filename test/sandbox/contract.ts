@@ -1,5 +1,5 @@
 /**
- * The sandbox's own reading of the API contract (shared/spec/cxone-api.md §2 and §3).
+ * The sandbox's own reading of the API contract (docs/cxone-api.md §2 and §3).
  * Deliberately written without the package's zod schemas, so that tests comparing the
  * package's validation with the server's compare two independent implementations.
  */

@@ -9,7 +9,7 @@ export function sandboxCredentialData(
 		clientId: sandbox.clientId,
 		clientSecret: sandbox.clientSecret,
 		scopes: 'interactions:write webhooks:write',
-		allowUnauthorizedCerts: false,
+		ignoreSslIssues: false,
 		...overrides,
 	};
 }

@@ -1,5 +1,5 @@
 /**
- * A CXone sandbox: a real HTTP server on 127.0.0.1 implementing shared/spec/cxone-api.md,
+ * A CXone sandbox: a real HTTP server on 127.0.0.1 implementing docs/cxone-api.md,
  * with scriptable faults, an optional tenant rate limit and counters a test can read.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -15,6 +15,14 @@ import {
 	type ErrorDetail,
 	type WebhookInput,
 } from './contract';
+
+/**
+ * How the tenant limit is enforced. `bucket`: a token bucket that allows bursts and answers 429 with
+ * Retry-After. `strictWindow`: at most `perSecond` accepted calls in any one-second sliding window, and a
+ * 429 without Retry-After, like a tenant that enforces its limit strictly and gives no hint.
+ */
+export type RateLimitMode = 'bucket' | 'strictWindow';
+export const RATE_LIMIT_MODES: RateLimitMode[] = ['bucket', 'strictWindow'];
 
 export type RouteName = 'token' | 'updateAttributes' | 'createWebhook' | 'listWebhooks' | 'deleteWebhook';
 export const ROUTES: RouteName[] = ['token', 'updateAttributes', 'createWebhook', 'listWebhooks', 'deleteWebhook'];
@@ -41,6 +49,8 @@ export interface SandboxOptions {
 	allowedScopes?: string[];
 	/** Tenant limit in requests per second on the API routes; 0 turns it off. */
 	rateLimitPerSecond?: number;
+	/** How the tenant limit is enforced; `bucket` unless given. */
+	rateLimitMode?: RateLimitMode;
 	/** Unknown interaction ids spring into existence on first update (otherwise 404). */
 	autoCreateInteractions?: boolean;
 	callbackRetryDelayMs?: number;
@@ -82,6 +92,29 @@ export interface Delivery {
 	error?: string;
 }
 
+export interface SandboxStats {
+	tokenRequests: number;
+	tokensIssued: number;
+	calls: Record<RouteName, number>;
+	statuses: Record<number, number>;
+	rateLimited: number;
+	/** API calls (token route excluded) the tenant limit let through, in any mode or with no limit. */
+	acceptedApiCalls: number;
+	/**
+	 * Wall-clock times in ms (sub-ms precision) of the first and last accepted API call; null before the first.
+	 * The accepted rate is (acceptedApiCalls - 1) / ((lastAcceptedAtMs - firstAcceptedAtMs) / 1000).
+	 */
+	firstAcceptedAtMs: number | null;
+	lastAcceptedAtMs: number | null;
+	/** The most accepted API calls in any one-second sliding window since the last reset. */
+	maxAcceptedInAnyWindow: number;
+	faultsInjected: number;
+	abandoned: number;
+	callbackAttempts: number;
+	callbacksDelivered: number;
+	callbacksFailed: number;
+}
+
 interface Interaction {
 	attributes: Map<string, Attribute>;
 	lastUpdated: string;
@@ -115,8 +148,17 @@ function safeEqual(a: string, b: string): boolean {
 	return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/** Token bucket: at most `rate` requests in any second, bursts up to `rate`. */
-class RateLimiter {
+const WINDOW_MS = 1000;
+
+type LimitVerdict = { accepted: true } | { accepted: false; description: string; retryAfterSeconds?: number };
+
+interface TenantLimiter {
+	/** `now` is performance.now(): monotonic, so a wall-clock step cannot open or close the window. */
+	take(now: number): LimitVerdict;
+}
+
+/** Token bucket: bursts up to `rate`, then refills at `rate` per second. */
+class TokenBucketLimiter implements TenantLimiter {
 	private tokens: number;
 	private last = performance.now();
 
@@ -124,21 +166,113 @@ class RateLimiter {
 		this.tokens = rate;
 	}
 
-	/** Takes one token; returns 0 when allowed, otherwise the seconds to wait. */
-	take(): number {
-		const now = performance.now();
+	take(now: number): LimitVerdict {
 		this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) / 1000) * this.rate);
 		this.last = now;
 		if (this.tokens >= 1) {
 			this.tokens -= 1;
-			return 0;
+			return { accepted: true };
 		}
-		return Math.max(1, Math.ceil((1 - this.tokens) / this.rate));
+		return {
+			accepted: false,
+			description: 'Tenant rate limit exceeded',
+			retryAfterSeconds: Math.max(1, Math.ceil((1 - this.tokens) / this.rate)),
+		};
 	}
+}
+
+/**
+ * At most `limit` accepted calls in any one-second window. Only the last `limit` acceptance times matter:
+ * a call fits exactly when the oldest of them is at least a second old, so a fixed ring is enough.
+ */
+class StrictWindowLimiter implements TenantLimiter {
+	private readonly acceptedAt: Float64Array;
+	/** Where the next acceptance is written; once the ring is full, also the oldest of the last `limit`. */
+	private next = 0;
+	private filled = 0;
+
+	constructor(private readonly limit: number) {
+		this.acceptedAt = new Float64Array(limit);
+	}
+
+	take(now: number): LimitVerdict {
+		if (this.filled === this.limit && now - this.acceptedAt[this.next] < WINDOW_MS) {
+			// Refused calls leave the ring alone: a client that keeps knocking must not push its own slot away.
+			return { accepted: false, description: `More than ${this.limit} API calls in one second` };
+		}
+		this.acceptedAt[this.next] = now;
+		this.next = (this.next + 1) % this.limit;
+		this.filled = Math.min(this.filled + 1, this.limit);
+		return { accepted: true };
+	}
+}
+
+/**
+ * The acceptance times of the last second, to report the busiest window in every mode. Kept apart from
+ * StrictWindowLimiter so that the check of the strict limit does not reuse the code it checks. It holds one
+ * second of calls at most, so its memory follows the accepted rate, not the length of a run.
+ */
+class AcceptedWindow {
+	private times = new Float64Array(64);
+	private oldest = 0;
+	private size = 0;
+
+	/** Records an acceptance at `now` and returns how many acceptances fall in the second up to `now`. */
+	record(now: number): number {
+		while (this.size > 0 && now - this.times[this.oldest] >= WINDOW_MS) {
+			this.oldest = (this.oldest + 1) % this.times.length;
+			this.size--;
+		}
+		if (this.size === this.times.length) this.grow();
+		this.times[(this.oldest + this.size) % this.times.length] = now;
+		this.size++;
+		return this.size;
+	}
+
+	private grow(): void {
+		const larger = new Float64Array(this.times.length * 2);
+		for (let i = 0; i < this.size; i++) larger[i] = this.times[(this.oldest + i) % this.times.length];
+		this.times = larger;
+		this.oldest = 0;
+	}
+}
+
+/** Why `perSecond` and `mode` cannot form a limit, or undefined when they can. */
+function rateLimitProblem(perSecond: unknown, mode: unknown): string | undefined {
+	if (!RATE_LIMIT_MODES.includes(mode as RateLimitMode)) {
+		return `Unknown rate limit mode ${JSON.stringify(mode)}; use ${RATE_LIMIT_MODES.join(' or ')}`;
+	}
+	if (typeof perSecond !== 'number' || !Number.isFinite(perSecond) || perSecond < 0) {
+		return `perSecond must be a number of at least 0 (0 turns the limit off), not ${JSON.stringify(perSecond)}`;
+	}
+	// The strict window counts whole calls; rounding a fraction silently would enforce another limit than asked.
+	if (mode === 'strictWindow' && !Number.isInteger(perSecond)) {
+		return `perSecond must be a whole number in strictWindow mode, not ${perSecond}`;
+	}
+	return undefined;
 }
 
 function emptyCalls(): Record<RouteName, number> {
 	return { token: 0, updateAttributes: 0, createWebhook: 0, listWebhooks: 0, deleteWebhook: 0 };
+}
+
+function emptyStats(): SandboxStats {
+	return {
+		tokenRequests: 0,
+		tokensIssued: 0,
+		calls: emptyCalls(),
+		statuses: {},
+		rateLimited: 0,
+		acceptedApiCalls: 0,
+		firstAcceptedAtMs: null,
+		lastAcceptedAtMs: null,
+		maxAcceptedInAnyWindow: 0,
+		faultsInjected: 0,
+		abandoned: 0,
+		callbackAttempts: 0,
+		callbacksDelivered: 0,
+		callbacksFailed: 0,
+	};
 }
 
 export class CxoneSandbox {
@@ -153,18 +287,7 @@ export class CxoneSandbox {
 	recordBodies: boolean;
 
 	/** Counters a test can read. */
-	stats = {
-		tokenRequests: 0,
-		tokensIssued: 0,
-		calls: emptyCalls(),
-		statuses: {} as Record<number, number>,
-		rateLimited: 0,
-		faultsInjected: 0,
-		abandoned: 0,
-		callbackAttempts: 0,
-		callbacksDelivered: 0,
-		callbacksFailed: 0,
-	};
+	stats: SandboxStats = emptyStats();
 	received: ReceivedBody[] = [];
 	applied: AppliedUpdate[] = [];
 	deliveries: Delivery[] = [];
@@ -180,7 +303,10 @@ export class CxoneSandbox {
 		deleteWebhook: [],
 	};
 	private faultPlan: FaultPlan | undefined;
-	private limiter: RateLimiter | undefined;
+	private limiter: TenantLimiter | undefined;
+	private limitPerSecond = 0;
+	private limitMode: RateLimitMode = 'bucket';
+	private acceptedWindow = new AcceptedWindow();
 	private readonly server: http.Server;
 	private readonly scheme: 'http' | 'https';
 	private readonly pendingCallbacks = new Set<Promise<void>>();
@@ -198,7 +324,7 @@ export class CxoneSandbox {
 		this.callbackTimeoutMs = options.callbackTimeoutMs ?? 5000;
 		this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
 		this.recordBodies = options.recordBodies ?? true;
-		this.setRateLimit(options.rateLimitPerSecond ?? 0);
+		this.setRateLimit(options.rateLimitPerSecond ?? 0, options.rateLimitMode ?? 'bucket');
 		const listener: http.RequestListener = (req, res) => {
 			this.handle(req, res).catch((error: unknown) => {
 				if (!res.headersSent && !res.destroyed) {
@@ -243,8 +369,27 @@ export class CxoneSandbox {
 		this.faultPlan = plan;
 	}
 
-	setRateLimit(perSecond: number): void {
-		this.limiter = perSecond > 0 ? new RateLimiter(perSecond) : undefined;
+	/**
+	 * Sets the tenant limit; 0 turns it off. Without `mode` the current mode stays, so a sandbox created in
+	 * strictWindow mode keeps it when only the rate changes. Either way the limit starts afresh: a full
+	 * bucket, an empty window.
+	 */
+	setRateLimit(perSecond: number, mode: RateLimitMode = this.limitMode): void {
+		const problem = rateLimitProblem(perSecond, mode);
+		if (problem) throw new RangeError(problem);
+		this.limitPerSecond = perSecond;
+		this.limitMode = mode;
+		if (perSecond === 0) this.limiter = undefined;
+		else if (mode === 'strictWindow') this.limiter = new StrictWindowLimiter(perSecond);
+		else this.limiter = new TokenBucketLimiter(perSecond);
+	}
+
+	get rateLimitPerSecond(): number {
+		return this.limitPerSecond;
+	}
+
+	get rateLimitMode(): RateLimitMode {
+		return this.limitMode;
 	}
 
 	/** Every access token issued so far, so a test can look for them where they must never appear. */
@@ -282,18 +427,8 @@ export class CxoneSandbox {
 
 	/** Clears counters and recordings; keeps webhooks, interactions and tokens. */
 	resetCounters(): void {
-		this.stats = {
-			tokenRequests: 0,
-			tokensIssued: 0,
-			calls: emptyCalls(),
-			statuses: {},
-			rateLimited: 0,
-			faultsInjected: 0,
-			abandoned: 0,
-			callbackAttempts: 0,
-			callbacksDelivered: 0,
-			callbacksFailed: 0,
-		};
+		this.stats = emptyStats();
+		this.acceptedWindow = new AcceptedWindow();
 		this.received = [];
 		this.applied = [];
 		this.deliveries = [];
@@ -340,19 +475,33 @@ export class CxoneSandbox {
 			if (outcome === 'handled') return;
 		}
 
-		if (route !== 'token' && this.limiter) {
-			const wait = this.limiter.take();
-			if (wait > 0) {
+		if (route !== 'token') {
+			const now = performance.now();
+			const verdict = this.limiter?.take(now) ?? { accepted: true };
+			if (!verdict.accepted) {
 				this.stats.rateLimited++;
 				return this.send(res, {
 					status: 429,
 					error: 'rate_limited',
-					description: 'Tenant rate limit exceeded',
-					headers: { 'Retry-After': String(wait) },
+					description: verdict.description,
+					headers:
+						verdict.retryAfterSeconds === undefined
+							? undefined
+							: { 'Retry-After': String(verdict.retryAfterSeconds) },
 				});
 			}
+			this.recordAccepted(now);
 		}
 		return this.send(res, this.dispatch(route, param, raw, digest, req));
+	}
+
+	private recordAccepted(now: number): void {
+		const stats = this.stats;
+		stats.acceptedApiCalls++;
+		const wallClockMs = performance.timeOrigin + now;
+		stats.firstAcceptedAtMs ??= wallClockMs;
+		stats.lastAcceptedAtMs = wallClockMs;
+		stats.maxAcceptedInAnyWindow = Math.max(stats.maxAcceptedInAnyWindow, this.acceptedWindow.record(now));
 	}
 
 	private async applyFault(
@@ -658,12 +807,17 @@ export class CxoneSandbox {
 		res: http.ServerResponse,
 	): Promise<void> {
 		const raw = ((await this.readBody(req)) ?? Buffer.alloc(0)).toString('utf8');
-		let body: Record<string, unknown>;
+		let parsed: unknown;
 		try {
-			body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+			parsed = raw ? JSON.parse(raw) : {};
 		} catch {
 			return this.send(res, { status: 400, error: 'invalid_request', description: 'Body is not valid JSON' });
 		}
+		// A JSON null, number or array would otherwise fail on the first property read and surface as a 500.
+		if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+			return this.send(res, { status: 400, error: 'invalid_request', description: 'Body must be a JSON object' });
+		}
+		const body = parsed as Record<string, unknown>;
 		if (method === 'GET' && path === '/_sandbox/state') {
 			return this.send(res, {
 				status: 200,
@@ -688,7 +842,11 @@ export class CxoneSandbox {
 			return this.send(res, { status: 204 });
 		}
 		if (method === 'POST' && path === '/_sandbox/rate-limit') {
-			this.setRateLimit(Number(body.perSecond ?? 0));
+			const perSecond = body.perSecond ?? 0;
+			const mode = body.mode === undefined ? this.limitMode : body.mode;
+			const problem = rateLimitProblem(perSecond, mode);
+			if (problem) return this.send(res, { status: 400, error: 'invalid_request', description: problem });
+			this.setRateLimit(perSecond as number, mode as RateLimitMode);
 			return this.send(res, { status: 204 });
 		}
 		if (method === 'POST' && path === '/_sandbox/revoke') {

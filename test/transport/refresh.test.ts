@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 
 import { attributesPath } from '../sandbox/testClient';
 import { sandboxFor } from '../helpers/sandbox';
-import { cxoneCredentials, transport, updateBody } from '../helpers/transport';
+import { cachedToken, cxoneCredentials, cxoneFailure, cxoneSuccess, transport, updateBody } from '../helpers/transport';
 
-const { cxoneRequest, CxoneError, tokenCache } = transport;
+const { CxoneError } = transport;
 
 const update = (interactionId = 'i-1') => ({
 	method: 'POST' as const,
@@ -16,10 +16,10 @@ describe('API 401: drop the token, fetch a new one once, retry once (contract §
 	it('recovers from a revoked token with one refresh', async (test) => {
 		const sandbox = await sandboxFor(test);
 		const credentials = cxoneCredentials(sandbox);
-		const before = await tokenCache.get(credentials);
+		const before = await cachedToken(credentials);
 		sandbox.revokeTokens();
 
-		const response = await cxoneRequest(credentials, update());
+		const response = await cxoneSuccess(credentials, update());
 		expect(response.status).toBe(200);
 		expect(response.attempts).toBe(2);
 		expect(sandbox.stats.tokenRequests).toBe(2);
@@ -27,16 +27,16 @@ describe('API 401: drop the token, fetch a new one once, retry once (contract §
 		const [refused, accepted] = sandbox.received.map((body) => body.headers.authorization);
 		expect(refused).toBe(`Bearer ${before}`);
 		expect(accepted).not.toBe(refused);
-		expect(accepted).toBe(`Bearer ${await tokenCache.get(credentials)}`);
+		expect(accepted).toBe(`Bearer ${await cachedToken(credentials)}`);
 	});
 
 	it('20 concurrent calls refused with the same revoked token cause one refresh between them', async (test) => {
 		const sandbox = await sandboxFor(test);
 		const credentials = cxoneCredentials(sandbox);
-		await tokenCache.get(credentials);
+		await cachedToken(credentials);
 		sandbox.revokeTokens();
 
-		const calls = Array.from({ length: 20 }, (_, index) => cxoneRequest(credentials, update(`i-${index}`)));
+		const calls = Array.from({ length: 20 }, (_, index) => cxoneSuccess(credentials, update(`i-${index}`)));
 		const responses = await Promise.all(calls);
 		expect(responses.every((response) => response.status === 200)).toBe(true);
 		expect(sandbox.stats.tokenRequests).toBe(2);
@@ -48,12 +48,11 @@ describe('API 401: drop the token, fetch a new one once, retry once (contract §
 		const credentials = cxoneCredentials(sandbox);
 		sandbox.injectFault('updateAttributes', { kind: 'revokedToken' }, 2);
 
-		const error = await cxoneRequest(credentials, update()).catch((caught: unknown) => caught);
-		expect(error).toBeInstanceOf(CxoneError);
-		const failure = error as InstanceType<typeof CxoneError>;
+		const { error: failure, attempts } = await cxoneFailure(credentials, update());
+		expect(failure).toBeInstanceOf(CxoneError);
 		expect(failure.status).toBe(401);
 		expect(failure.code).toBe('invalid_token');
-		expect(failure.attempts).toBe(2);
+		expect(attempts).toBe(2);
 		expect(failure.message).toMatch(/401 invalid_token/);
 		expect(failure.hint).toMatch(/credentials are wrong or expired/);
 		expect(failure.hint).toMatch(/interactions:write scope/);
@@ -65,12 +64,10 @@ describe('API 401: drop the token, fetch a new one once, retry once (contract §
 	it('a 403 is not a reason to refresh the token', async (test) => {
 		const sandbox = await sandboxFor(test);
 		sandbox.injectFault('updateAttributes', { kind: 'wrongScope' });
-		const error = (await cxoneRequest(cxoneCredentials(sandbox), update()).catch(
-			(caught: unknown) => caught,
-		)) as InstanceType<typeof CxoneError>;
+		const { error, attempts } = await cxoneFailure(cxoneCredentials(sandbox), update());
 		expect(error.status).toBe(403);
 		expect(error.code).toBe('insufficient_scope');
-		expect(error.attempts).toBe(1);
+		expect(attempts).toBe(1);
 		expect(sandbox.stats.tokenRequests).toBe(1);
 		expect(sandbox.stats.calls.updateAttributes).toBe(1);
 	});

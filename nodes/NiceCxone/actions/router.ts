@@ -10,29 +10,45 @@ import {
 import { DEFAULT_CONCURRENCY, DEFAULT_MAX_REQUESTS_PER_SECOND, DEFAULT_TIMEOUT_MS } from '../constants';
 import { auditRecord, runSummary, type AuditAction, type AuditRecord } from '../helpers/audit';
 import { RunParameters } from '../helpers/parameters';
-import { CxoneError, nodeCredentials, RateLimiter, toNodeApiError, type CxoneCredentials } from '../transport';
+import {
+	CxoneError,
+	nodeCredentials,
+	toNodeApiError,
+	type CxoneCredentials,
+	type HttpHelpers,
+} from '../transport';
 import * as updateAttributes from './attributes/update.operation';
 import * as registerWebhook from './webhooks/register.operation';
 
 /** What the router needs to run one validated item. */
 export interface PreparedItem {
-	interactionId: string | null;
 	/** sha256 of the body that will be sent, known before sending. */
 	payloadHash: string | null;
 	send: (run: RunContext) => Promise<SentItem>;
 }
 
+/** The ID an item acts on, set by prepare as soon as it is valid, so a record of a refused item keeps it. */
+export interface ItemTarget {
+	interactionId: string | null;
+}
+
+/** What sending one item came to: the figures of its audit record, and its output or its failure. */
 export interface SentItem {
 	latencyMs: number;
 	attempts: number;
 	/** Extra fields for the item's output next to the audit record. */
 	output?: IDataObject;
+	error?: CxoneError | NodeOperationError;
+	/** The audit record's error_code when `error` is not CXone's own. */
+	errorCode?: string;
 }
 
 /** Settings shared by all items of one run. */
 export interface RunContext {
+	http: HttpHelpers;
 	credentials: CxoneCredentials;
-	limiter?: RateLimiter;
+	/** Ceiling of the tenant's shared limiter for this run; 0 sends without it. */
+	maxRequestsPerSecond: number;
 	timeoutMs: number;
 }
 
@@ -47,7 +63,12 @@ export interface Operation {
 	action: AuditAction;
 	description: INodeProperties[];
 	/** Reads and validates one item before anything is sent; throws NodeOperationError for bad input. */
-	prepare(this: IExecuteFunctions, itemIndex: number, parameters: RunParameters): Promise<PreparedItem>;
+	prepare(
+		this: IExecuteFunctions,
+		itemIndex: number,
+		parameters: RunParameters,
+		target: ItemTarget,
+	): Promise<PreparedItem>;
 	runOptions?(this: IExecuteFunctions, parameters: RunParameters): Partial<RunOptions>;
 }
 
@@ -57,12 +78,13 @@ const operations: Record<string, Operation> = {
 };
 
 type Outcome =
-	| { ok: true; prepared: PreparedItem; sent: SentItem }
-	| { ok: false; prepared?: PreparedItem; error: NodeApiError | NodeOperationError };
+	| { sent: true; target: ItemTarget; prepared: PreparedItem; result: SentItem; error?: NodeApiError | NodeOperationError }
+	| { sent: false; interactionId: string | null; error: NodeApiError | NodeOperationError };
 
 /**
  * Runs the chosen operation over all items: every item is validated before any call, calls run
- * concurrently under the rate limit, and every item yields exactly one output in input order.
+ * concurrently under the tenant's limiter, and every item yields exactly one output in input order.
+ * Without Continue On Fail the first failure stops the node, as n8n does for any node.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -80,58 +102,62 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		...operation.runOptions?.call(this, parameters),
 	};
 	const continueOnFail = this.continueOnFail();
-
-	let credentials: CxoneCredentials | undefined;
-	let credentialsError: unknown;
-	try {
-		credentials = await nodeCredentials(this);
-	} catch (error) {
-		credentialsError = error;
-	}
+	// A broken credential fails every item, each with its record when Continue On Fail is on.
+	const credentials = await nodeCredentials(this).catch((error: NodeOperationError) => error);
 
 	const outcomes: Outcome[] = new Array(items.length);
-	const pending: Array<{ index: number; prepared: PreparedItem }> = [];
+	const pending: Array<{ index: number; target: ItemTarget; prepared: PreparedItem }> = [];
 	for (let index = 0; index < items.length; index++) {
+		const target: ItemTarget = { interactionId: null };
 		try {
-			if (credentialsError) throw credentialsError;
-			pending.push({ index, prepared: await operation.prepare.call(this, index, parameters) });
+			if (credentials instanceof NodeOperationError) throw credentials;
+			pending.push({ index, target, prepared: await operation.prepare.call(this, index, parameters, target) });
 		} catch (error) {
-			const failure = asNodeError.call(this, error, index);
-			if (!continueOnFail) throw failure;
-			outcomes[index] = { ok: false, error: failure };
+			const refusal = withItem(
+				error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), error as Error),
+				index,
+			);
+			if (!continueOnFail) throw refusal;
+			outcomes[index] = { sent: false, interactionId: target.interactionId, error: refusal };
 		}
 	}
 
 	const run: RunContext = {
+		http: this,
 		credentials: credentials as CxoneCredentials,
-		limiter: options.maxRequestsPerSecond > 0 ? new RateLimiter(options.maxRequestsPerSecond) : undefined,
+		maxRequestsPerSecond: options.maxRequestsPerSecond,
 		timeoutMs: options.timeoutMs,
 	};
 	let stopError: NodeApiError | NodeOperationError | undefined;
 	let next = 0;
 	const worker = async () => {
 		while (next < pending.length && !stopError) {
-			const { index, prepared } = pending[next++];
-			try {
-				outcomes[index] = { ok: true, prepared, sent: await prepared.send(run) };
-			} catch (error) {
-				const failure = asNodeError.call(this, error, index);
-				outcomes[index] = { ok: false, prepared, error: failure };
-				if (!continueOnFail) stopError ??= failure;
-			}
+			const { index, target, prepared } = pending[next++];
+			const result = await prepared.send(run);
+			const error = result.error && asNodeError.call(this, result.error, index);
+			outcomes[index] = { sent: true, target, prepared, result, error };
+			if (error && !continueOnFail) stopError ??= error;
 		}
 	};
 	await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, pending.length)) }, worker));
 	if (stopError) throw stopError;
 
+	// n8n moves an item to the error output only when its json holds nothing but error, message and
+	// details, so there a failure record travels under details; everywhere else it is the item itself.
+	const toErrorOutput = this.getNode().onError === 'continueErrorOutput';
 	const records: AuditRecord[] = [];
 	const output: INodeExecutionData[] = outcomes.map((outcome, index) => {
 		const record = recordOf(operation.action, outcome);
 		records.push(record);
-		const extra: IDataObject = outcome.ok
-			? (outcome.sent.output ?? {})
-			: { error: outcome.error.message, hint: outcome.error.description ?? null };
-		return { json: { ...record, ...extra }, pairedItem: { item: index } };
+		const pairedItem = { item: index };
+		if (outcome.error) {
+			const failure = { ...record, error: outcome.error.message, hint: outcome.error.description ?? null };
+			return {
+				json: toErrorOutput ? { error: outcome.error.message, details: failure } : failure,
+				pairedItem,
+			};
+		}
+		return { json: { ...record, ...(outcome.sent ? outcome.result.output : {}) }, pairedItem };
 	});
 	if (options.addRunSummary) {
 		output.push({
@@ -143,24 +169,42 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 }
 
 function recordOf(action: AuditAction, outcome: Outcome): AuditRecord {
-	const cause = outcome.ok ? undefined : outcome.error.cause;
+	if (!outcome.sent) {
+		return auditRecord({
+			action,
+			interactionId: outcome.interactionId,
+			status: 'failure',
+			latencyMs: 0,
+			payloadHash: null,
+			errorCode: 'validation_error',
+			attempts: 0,
+		});
+	}
+	const { target, prepared, result } = outcome;
 	return auditRecord({
 		action,
-		interactionId: outcome.prepared?.interactionId ?? null,
-		status: outcome.ok ? 'success' : 'failure',
-		latencyMs: outcome.ok ? outcome.sent.latencyMs : cause instanceof CxoneError ? cause.latencyMs : 0,
-		payloadHash: outcome.prepared?.payloadHash ?? null,
-		errorCode: outcome.ok ? null : cause instanceof CxoneError ? cause.auditCode : 'validation_error',
-		attempts: outcome.ok ? outcome.sent.attempts : cause instanceof CxoneError ? cause.attempts : 0,
+		interactionId: target.interactionId,
+		status: result.error ? 'failure' : 'success',
+		latencyMs: result.latencyMs,
+		payloadHash: prepared.payloadHash,
+		errorCode: result.error
+			? (result.errorCode ?? (result.error instanceof CxoneError ? result.error.auditCode : 'error'))
+			: null,
+		attempts: result.attempts,
 	});
 }
 
-/** Turns whatever an item threw into the n8n error users see, naming the item. */
-function asNodeError(this: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
-	if (error instanceof CxoneError) return toNodeApiError(this.getNode(), error, itemIndex);
-	if (error instanceof NodeOperationError || error instanceof NodeApiError) {
-		error.context.itemIndex ??= itemIndex;
-		return error;
-	}
-	return new NodeOperationError(this.getNode(), `Item ${itemIndex}: ${(error as Error).message}`, { itemIndex });
+/** The error with the item it belongs to, for n8n's error view. */
+function withItem(error: NodeOperationError, itemIndex: number): NodeOperationError {
+	error.context.itemIndex ??= itemIndex;
+	return error;
+}
+
+/** A failed call as the n8n error users see, naming the item. */
+function asNodeError(
+	this: IExecuteFunctions,
+	error: CxoneError | NodeOperationError,
+	itemIndex: number,
+): NodeApiError | NodeOperationError {
+	return error instanceof CxoneError ? toNodeApiError(this.getNode(), error, itemIndex) : withItem(error, itemIndex);
 }

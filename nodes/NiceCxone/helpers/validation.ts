@@ -4,6 +4,7 @@ import { z, type ZodError } from 'zod';
 import {
 	ATTRIBUTE_MODES,
 	MAX_ATTRIBUTES,
+	MAX_EVENT_ID_LENGTH,
 	MAX_KEY_LENGTH,
 	MAX_STRING_VALUE_LENGTH,
 	RESERVED_KEY_PREFIXES,
@@ -107,7 +108,7 @@ export type WebhookRegistration = z.infer<typeof webhookSchema>;
 
 /** A CXone callback body (contract §4); unknown extra fields are dropped, not refused. */
 export const callbackSchema = z.object({
-	eventId: z.string().min(1),
+	eventId: z.string().min(1).max(MAX_EVENT_ID_LENGTH, `must be at most ${MAX_EVENT_ID_LENGTH} characters`),
 	eventType: z.string().min(1),
 	interactionId: z.string().min(1),
 	attributes: z.array(

@@ -1,13 +1,13 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from 'n8n-workflow';
 
-import { MAX_ATTEMPTS, WEBHOOKS_PATH } from '../constants';
+import { WEBHOOKS_PATH } from '../constants';
 import {
-	backoffDelayMs,
 	cxoneRequest,
 	CxoneError,
+	retryPolicy,
 	type CxoneCredentials,
 	type CxoneRequest,
-	type RateLimiter,
+	type HttpHelpers,
 } from '../transport';
 import type { WebhookRegistration } from './validation';
 
@@ -17,8 +17,18 @@ export interface StoredWebhook extends WebhookRegistration {
 	createdAt: string;
 }
 
-/** The exact JSON text a registration is sent as, so its hash is the hash of the bytes sent. */
+/** The exact JSON text a registration is sent as. */
 export const registrationBody = (registration: WebhookRegistration) => JSON.stringify(registration);
+
+/**
+ * The registration as the audit record hashes it: header values are often secrets, and the hash of a
+ * known body with one unknown value would let anyone who reads the record test guesses offline.
+ */
+export const redactedRegistrationBody = (registration: WebhookRegistration) =>
+	registrationBody({
+		...registration,
+		headers: Object.fromEntries(Object.keys(registration.headers).map((name) => [name, '[redacted]'])),
+	});
 
 /** The first webhook with this name and URI (contract §3's identity), skipping the ids in `exclude`. */
 export function findMatching(
@@ -39,8 +49,8 @@ export function headerValue(headers: Record<string, string> | undefined, name: s
 
 /**
  * The webhook calls of contract §3, all through cxoneRequest. One instance serves one logical task
- * (a registration, an activation) and sums the HTTP attempts and time its calls take, for the audit record;
- * a CxoneError it throws carries those totals.
+ * (a registration, an activation) and sums the HTTP attempts its calls take, for the audit record.
+ * A failed call throws its CxoneError.
  */
 export class WebhookApi {
 	attempts = 0;
@@ -48,8 +58,9 @@ export class WebhookApi {
 	private readonly startedAt = performance.now();
 
 	constructor(
+		private readonly http: HttpHelpers,
 		private readonly credentials: CxoneCredentials,
-		private readonly options: { timeoutMs?: number; limiter?: RateLimiter } = {},
+		private readonly options: Pick<CxoneRequest, 'timeoutMs' | 'maxRequestsPerSecond'> = {},
 	) {}
 
 	/** Milliseconds since this instance was made, waits included. */
@@ -64,22 +75,19 @@ export class WebhookApi {
 
 	/** Deletes webhook `id`; false when CXone no longer had it (404), which is what the caller wanted anyway. */
 	async delete(id: string): Promise<boolean> {
-		try {
-			await this.call({ method: 'DELETE', path: `${WEBHOOKS_PATH}/${encodeURIComponent(id)}` });
-			return true;
-		} catch (error) {
-			if (error instanceof CxoneError && error.status === 404) return false;
-			throw error;
-		}
+		const result = await this.send({ method: 'DELETE', path: `${WEBHOOKS_PATH}/${encodeURIComponent(id)}` });
+		if (result.ok) return true;
+		if (result.error.status === 404) return false;
+		throw result.error;
 	}
 
 	/**
 	 * Registers a webhook without ever leaving two (contract §3: a POST is not idempotent). The POST is not
 	 * retried blindly: a reset or timeout may come after CXone stored the webhook, so after a retryable failure
-	 * and the transport's backoff the list is read again, and a webhook with the same name and URI that was not
+	 * and the retry policy's wait the list is read again, and a webhook with the same name and URI that was not
 	 * in `known` (the list read before the first POST) is taken as ours. Only if there is none is the POST sent
-	 * again, at most MAX_ATTEMPTS times in all. Another client registering the same name and URI in that window
-	 * would be mistaken for us, which the caller avoids by registering one webhook at a time.
+	 * again, at most as often as the retry policy allows. Another client registering the same name and URI in
+	 * that window would be mistaken for us, which the caller avoids by registering one webhook at a time.
 	 */
 	async createOnce(
 		registration: WebhookRegistration,
@@ -88,30 +96,27 @@ export class WebhookApi {
 		const before = new Set(known.map((webhook) => webhook.id));
 		const body = registrationBody(registration);
 		for (let attempt = 1; ; attempt++) {
-			try {
-				const webhook = await this.call<StoredWebhook>({ method: 'POST', path: WEBHOOKS_PATH, body, retry: false });
-				return { webhook, recovered: false };
-			} catch (error) {
-				if (!(error instanceof CxoneError) || !error.retryable || attempt >= MAX_ATTEMPTS) throw error;
-				await sleep(backoffDelayMs(attempt, error.retryAfterMs));
-				const stored = findMatching(await this.list(), registration.name, registration.uri, before);
-				if (stored) return { webhook: stored, recovered: true };
-			}
+			const result = await this.send<StoredWebhook>({ method: 'POST', path: WEBHOOKS_PATH, body, retry: false });
+			if (result.ok) return { webhook: result.data, recovered: false };
+			if (!result.error.retryable || attempt >= retryPolicy.maxAttempts) throw result.error;
+			await sleep(retryPolicy.delayMs(attempt, result.error.retryAfterMs));
+			const stored = findMatching(await this.list(), registration.name, registration.uri, before);
+			if (stored) return { webhook: stored, recovered: true };
 		}
 	}
 
-	private async call<T>(request: Omit<CxoneRequest, 'timeoutMs' | 'limiter'>): Promise<T> {
-		try {
-			const response = await cxoneRequest<T>(this.credentials, { ...request, ...this.options });
-			this.attempts += response.attempts;
-			return response.data;
-		} catch (error) {
-			if (error instanceof CxoneError) {
-				this.attempts += error.attempts;
-				error.attempts = this.attempts;
-				error.latencyMs = this.latencyMs;
-			}
-			throw error;
-		}
+	private async call<T>(request: Omit<CxoneRequest, 'timeoutMs' | 'maxRequestsPerSecond'>): Promise<T> {
+		const result = await this.send<T>(request);
+		if (!result.ok) throw result.error;
+		return result.data;
+	}
+
+	private async send<T>(request: Omit<CxoneRequest, 'timeoutMs' | 'maxRequestsPerSecond'>) {
+		const result = await cxoneRequest<T>(this.http, this.credentials, { ...request, ...this.options });
+		this.attempts += result.attempts;
+		return result;
 	}
 }
+
+/** Whether `error` is a CXone failure, for callers that turn it into the n8n error of their context. */
+export const isCxoneError = (error: unknown): error is CxoneError => error instanceof CxoneError;

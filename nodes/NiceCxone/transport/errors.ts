@@ -1,23 +1,30 @@
-import axios from 'axios';
-import { retryAfter } from 'axios-retry';
 import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
+
+import { MAX_ATTEMPTS } from '../constants';
+import { isNetworkFailure, type HttpAnswer, type NetworkFailure } from './http';
+import { retryAfterMs } from './retryPolicy';
 
 /** `text` with every non-empty secret replaced: CXone may echo what it was sent. */
 const redact = (text: string, secrets: string[]) =>
 	secrets.reduce((clean, secret) => (secret ? clean.split(secret).join('[redacted]') : clean), text);
 
 /** What a user should check for each kind of failure (the tutorial's "Common Errors"). */
-export const ERROR_HINTS: Record<string, string> = {
+export const ERROR_HINTS = {
 	400: 'CXone refused the payload. Check which field broke which limit: 1-50 attributes, keys of 1-255 characters not starting with "_" or "system:", string values of at most 2000 characters, mode ADD, UPDATE or DELETE.',
 	401: 'The access token was refused even after a fresh one was fetched: the credentials are wrong or expired, or the OAuth client lacks the interactions:write scope. Check the Client ID, Client Secret and Scopes of the credential.',
 	403: 'The OAuth client lacks the scope this call needs (interactions:write for attributes, webhooks:write for webhooks), or the interaction belongs to another tenant. Check the Scopes of the credential and the Interaction ID.',
-	404: 'CXone does not know this resource. Check the Interaction ID (or webhook ID) and that the API Host is your tenant\'s.',
-	429: 'CXone\'s rate limit (about 200 requests per second per tenant) was still hit after 3 attempts. Lower "Max Requests per Second" or "Concurrency", or send smaller batches.',
-	'5xx': 'CXone answered with a server error on all 3 attempts. Try again later; if it persists, contact NICE support.',
-	network: 'CXone could not be reached or did not answer in time on all 3 attempts. Check the API Host, the network, and the Timeout option.',
+	404: "CXone does not know this resource. Check the Interaction ID (or webhook ID) and that the API Host is your tenant's.",
+	429: `CXone's rate limit (about 200 requests per second per tenant) was still hit after ${MAX_ATTEMPTS} attempts. Lower "Max Requests per Second" or "Concurrency", or send smaller batches.`,
+	'5xx': `CXone answered with a server error on all ${MAX_ATTEMPTS} attempts. Try again later; if it persists, contact NICE support.`,
+	network: `CXone could not be reached or did not answer in time on all ${MAX_ATTEMPTS} attempts. Check the API Host, the network, and the Timeout option.`,
+	tokenNetwork: `The auth server could not be reached or did not answer in time on all ${MAX_ATTEMPTS} attempts. Check the Auth Host and the network.`,
+	redirect:
+		'CXone answered with a redirect, which the package does not follow (it would carry the token elsewhere). Check that the host in the credential is the API host itself, with https://.',
+	otherStatus:
+		'CXone did not accept the request. Check that the host in the credential is the right one for this call and that the package supports your tenant.',
 	invalid_client: 'The auth server refused the client: check the Client ID, the Client Secret and the Auth Host of the credential.',
 	token: 'The auth server refused the token request: check the Auth Host, the Scopes and that the OAuth client may use the client_credentials grant.',
-};
+} as const;
 
 export interface CxoneErrorFields {
 	/** HTTP status, absent for network failures. */
@@ -26,8 +33,6 @@ export interface CxoneErrorFields {
 	code: string;
 	description: string;
 	details?: Array<{ path: string; message: string }>;
-	attempts?: number;
-	latencyMs?: number;
 	/** True when the token endpoint, not the API, failed. */
 	fromTokenEndpoint?: boolean;
 	/** The wait a 429 or 503 asked for in its Retry-After header. */
@@ -36,15 +41,13 @@ export interface CxoneErrorFields {
 
 /**
  * A CXone failure carrying only what is safe to show: status, CXone's error code and text.
- * Never the request config, which holds the client secret or the bearer token.
+ * Never the request, which holds the client secret or the bearer token.
  */
 export class CxoneError extends Error {
 	readonly status?: number;
 	readonly code: string;
 	readonly description: string;
 	readonly details?: Array<{ path: string; message: string }>;
-	attempts: number;
-	latencyMs: number;
 	readonly fromTokenEndpoint: boolean;
 	readonly retryAfterMs?: number;
 
@@ -55,23 +58,23 @@ export class CxoneError extends Error {
 		this.code = fields.code;
 		this.description = fields.description;
 		this.details = fields.details;
-		this.attempts = fields.attempts ?? 1;
-		this.latencyMs = fields.latencyMs ?? 0;
 		this.fromTokenEndpoint = fields.fromTokenEndpoint ?? false;
 		this.retryAfterMs = fields.retryAfterMs;
 	}
 
-	/** Whether another try may succeed: 429, 5xx and network failures, never other 4xx (contract §5). */
+	/** Whether another try may succeed: 429, 5xx and network failures, never other statuses (contract §5). */
 	get retryable(): boolean {
 		return this.status === undefined || this.status === 429 || this.status >= 500;
 	}
 
-	/** The hint for this failure, from ERROR_HINTS. */
+	/** What the user should check for this failure. */
 	get hint(): string {
+		const status = this.status;
+		if (status === undefined) return this.fromTokenEndpoint ? ERROR_HINTS.tokenNetwork : ERROR_HINTS.network;
 		if (this.fromTokenEndpoint) return this.code === 'invalid_client' ? ERROR_HINTS.invalid_client : ERROR_HINTS.token;
-		if (this.status === undefined) return ERROR_HINTS.network;
-		if (this.status >= 500) return ERROR_HINTS['5xx'];
-		return ERROR_HINTS[this.status] ?? ERROR_HINTS.token;
+		if (status >= 500) return ERROR_HINTS['5xx'];
+		if (status >= 300 && status < 400) return ERROR_HINTS.redirect;
+		return status in ERROR_HINTS ? ERROR_HINTS[status as keyof typeof ERROR_HINTS] : ERROR_HINTS.otherStatus;
 	}
 
 	/** `error_code` of the audit record: CXone's code when it sent one, else the status or network code. */
@@ -88,48 +91,48 @@ export class CxoneError extends Error {
 		};
 	}
 
-	/** The token endpoint's refusal, redacting `secrets` from CXone's text like `from` does. */
-	static fromTokenResponse(
-		status: number,
-		body: { error?: string; error_description?: string } | undefined,
-		secrets: string[],
-	) {
-		const code = typeof body?.error === 'string' ? body.error : `http_${status}`;
-		const description =
-			typeof body?.error_description === 'string'
-				? redact(body.error_description, secrets)
-				: status === 200
+	/** The failure an HTTP answer or a network failure means, redacting `secrets` from CXone's text. */
+	static fromOutcome(outcome: HttpAnswer | NetworkFailure, secrets: string[], fromTokenEndpoint = false): CxoneError {
+		if (isNetworkFailure(outcome)) {
+			return new CxoneError({ code: outcome.code, description: redact(outcome.message, secrets), fromTokenEndpoint });
+		}
+		const { status } = outcome;
+		const body = (typeof outcome.body === 'object' && outcome.body !== null ? outcome.body : {}) as {
+			error?: unknown;
+			error_description?: unknown;
+			details?: unknown;
+		};
+		const fallback =
+			status >= 200 && status < 300
+				? fromTokenEndpoint
 					? 'The token response has no access_token'
-					: `The token endpoint answered HTTP ${status}`;
-		return new CxoneError({ status, code, description, fromTokenEndpoint: true });
+					: 'The answer is not the JSON CXone sends'
+				: fromTokenEndpoint
+					? `The token endpoint answered HTTP ${status}`
+					: `HTTP ${status}`;
+		return new CxoneError({
+			status,
+			code: typeof body.error === 'string' ? body.error : `http_${status}`,
+			description: redact(typeof body.error_description === 'string' ? body.error_description : fallback, secrets),
+			details: Array.isArray(body.details)
+				? (body.details as Array<{ path: unknown; message: unknown }>).map((detail) => ({
+						path: redact(String(detail.path), secrets),
+						message: redact(String(detail.message), secrets),
+					}))
+				: undefined,
+			fromTokenEndpoint,
+			retryAfterMs: retryAfterMs(outcome),
+		});
 	}
 
-	/** Converts anything axios threw into a CxoneError, redacting `secrets` from CXone's text. */
-	static from(error: unknown, secrets: string[], fromTokenEndpoint = false): CxoneError {
-		if (error instanceof CxoneError) return error;
-		if (axios.isAxiosError(error) && error.response) {
-			const body = error.response.data as { error?: unknown; error_description?: unknown; details?: unknown };
-			const status = error.response.status;
-			return new CxoneError({
-				status,
-				code: typeof body?.error === 'string' ? body.error : `http_${status}`,
-				description: redact(
-					typeof body?.error_description === 'string' ? body.error_description : `HTTP ${status}`,
-					secrets,
-				),
-				details: Array.isArray(body?.details)
-					? (body.details as Array<{ path: unknown; message: unknown }>).map((d) => ({
-							path: redact(String(d.path), secrets),
-							message: redact(String(d.message), secrets),
-						}))
-					: undefined,
-				fromTokenEndpoint,
-				retryAfterMs: error.response.headers['retry-after'] !== undefined ? retryAfter(error) : undefined,
-			});
-		}
-		const code = (axios.isAxiosError(error) && error.code) || 'network_error';
-		const description = axios.isAxiosError(error) ? redact(error.message, secrets) : 'Request failed';
-		return new CxoneError({ code, description, fromTokenEndpoint });
+	/** A 2xx answer whose body is not JSON: whatever answered, it was not CXone's API. */
+	static notJson(answer: HttpAnswer): CxoneError {
+		const type = String(answer.headers['content-type'] ?? 'no content type');
+		return new CxoneError({
+			status: answer.status,
+			code: 'invalid_response',
+			description: `The answer is not JSON (${type}); check that the host is the CXone API host`,
+		});
 	}
 
 	private static messageOf(fields: CxoneErrorFields): string {

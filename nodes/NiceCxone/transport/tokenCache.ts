@@ -1,7 +1,17 @@
 import { createHash } from 'node:crypto';
 
-import { TOKEN_PATH, TOKEN_REFRESH_MARGIN_MS, TOKEN_TIMEOUT_MS } from '../constants';
-import { CxoneError, httpClient, type CxoneCredentials } from './client';
+import { sleep } from 'n8n-workflow';
+
+import {
+	TOKEN_PATH,
+	TOKEN_REFRESH_MARGIN_MS,
+	TOKEN_REFRESH_MAX_LIFETIME_FRACTION,
+	TOKEN_TIMEOUT_MS,
+} from '../constants';
+import type { CxoneCredentials } from './credentials';
+import { CxoneError } from './errors';
+import { isNetworkFailure, sendHttp, type HttpHelpers } from './http';
+import { retryPolicy } from './retryPolicy';
 
 export interface TokenResponse {
 	access_token: string;
@@ -11,65 +21,65 @@ export interface TokenResponse {
 }
 
 /**
- * The one token request of the package (contract §1): client credentials in the form body.
- * The credential's preAuthentication and the TokenCache both end here.
+ * The one token request of the package (contract §1): client credentials in the form body, retried
+ * per the retry policy. The credential's preAuthentication, its test and the TokenCache all end here.
  */
-export async function requestToken(credentials: CxoneCredentials): Promise<TokenResponse> {
+export async function requestToken(http: HttpHelpers, credentials: CxoneCredentials): Promise<TokenResponse> {
 	const form = new URLSearchParams({
 		grant_type: 'client_credentials',
 		client_id: credentials.clientId,
 		client_secret: credentials.clientSecret,
 	});
 	if (credentials.scopes) form.set('scope', credentials.scopes);
-	const response = await httpClient(credentials)
-		.request<unknown>({
+	for (let attempt = 1; ; attempt++) {
+		const outcome = await sendHttp(http, {
 			method: 'POST',
 			url: `${credentials.authHost}${TOKEN_PATH}`,
-			data: form.toString(),
+			body: form.toString(),
 			headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-			timeout: TOKEN_TIMEOUT_MS,
-			validateStatus: (status) => status < 500 && status !== 429,
-		})
-		.catch((error: unknown) => {
-			throw CxoneError.from(error, [credentials.clientSecret], true);
+			timeoutMs: TOKEN_TIMEOUT_MS,
+			skipTlsVerification: credentials.allowUnauthorizedCerts,
 		});
-	const body = response.data as Partial<TokenResponse> & { error?: string; error_description?: string };
-	if (response.status !== 200 || typeof body?.access_token !== 'string') {
-		throw CxoneError.fromTokenResponse(response.status, body, [credentials.clientSecret]);
+		const body = isNetworkFailure(outcome) ? undefined : (outcome.body as Partial<TokenResponse> | undefined);
+		if (!isNetworkFailure(outcome) && outcome.status === 200 && typeof body?.access_token === 'string') {
+			const expiresIn = Number(body.expires_in);
+			return {
+				access_token: body.access_token,
+				token_type: body.token_type ?? 'Bearer',
+				expires_in: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 0,
+				scope: body.scope,
+			};
+		}
+		const failure = CxoneError.fromOutcome(outcome, [credentials.clientSecret], true);
+		if (!retryPolicy.isRetryable(outcome) || attempt >= retryPolicy.maxAttempts) throw failure;
+		await sleep(retryPolicy.delayMs(attempt, failure.retryAfterMs));
 	}
-	const expiresIn = Number(body.expires_in);
-	return {
-		access_token: body.access_token,
-		token_type: body.token_type ?? 'Bearer',
-		expires_in: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 0,
-		scope: body.scope,
-	};
 }
 
 interface CachedToken {
 	accessToken: string;
-	/** performance.now() after which the token counts as expired (60 s before the server says). */
+	/** performance.now() after which the token counts as expired. */
 	refreshAt: number;
 }
 
 /**
  * Client-credentials tokens shared by every item, execution and node of this n8n process:
- * one per (auth host, client id, secret, scopes), refreshed 60 s before expiry, one request in flight.
+ * one per (auth host, client id, secret, scopes), refreshed before expiry, one request in flight.
  */
 export class TokenCache {
 	private readonly tokens = new Map<string, CachedToken>();
 	private readonly inFlight = new Map<string, Promise<CachedToken>>();
-	/** Token requests actually sent, for the run summary and tests. */
+	/** Token requests actually sent, for tests. */
 	requests = 0;
 
 	/** A valid access token for `credentials`, fetching one only when none is cached or it is due. */
-	async get(credentials: CxoneCredentials): Promise<string> {
+	async get(http: HttpHelpers, credentials: CxoneCredentials): Promise<string> {
 		const key = cacheKey(credentials);
 		const cached = this.tokens.get(key);
 		if (cached && performance.now() < cached.refreshAt) return cached.accessToken;
 		let pending = this.inFlight.get(key);
 		if (!pending) {
-			pending = this.fetch(credentials, key);
+			pending = this.fetch(http, credentials, key);
 			this.inFlight.set(key, pending);
 			// A failed fetch is not cached: the next caller starts a fresh request.
 			pending.then(
@@ -94,14 +104,13 @@ export class TokenCache {
 		this.inFlight.clear();
 	}
 
-	private async fetch(credentials: CxoneCredentials, key: string): Promise<CachedToken> {
+	private async fetch(http: HttpHelpers, credentials: CxoneCredentials, key: string): Promise<CachedToken> {
 		this.requests++;
 		const startedAt = performance.now();
-		const token = await requestToken(credentials);
-		const cached: CachedToken = {
-			accessToken: token.access_token,
-			refreshAt: startedAt + token.expires_in * 1000 - TOKEN_REFRESH_MARGIN_MS,
-		};
+		const token = await requestToken(http, credentials);
+		const lifetimeMs = token.expires_in * 1000;
+		const margin = Math.min(TOKEN_REFRESH_MARGIN_MS, lifetimeMs * TOKEN_REFRESH_MAX_LIFETIME_FRACTION);
+		const cached: CachedToken = { accessToken: token.access_token, refreshAt: startedAt + lifetimeMs - margin };
 		this.tokens.set(key, cached);
 		return cached;
 	}

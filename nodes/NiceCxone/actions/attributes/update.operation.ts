@@ -28,7 +28,7 @@ import {
 	type Refusal,
 } from '../../helpers/validation';
 import { cxoneRequest } from '../../transport';
-import type { PreparedItem, RunOptions } from '../router';
+import type { ItemTarget, PreparedItem, RunOptions } from '../router';
 
 export const action = 'update_attributes';
 
@@ -234,9 +234,8 @@ export function runOptions(this: IExecuteFunctions, parameters: RunParameters): 
 	};
 }
 
-/** The interaction and the attributes to send to it, before the body's validation. */
-interface Update {
-	interactionId: string;
+/** The attributes to send, before the body's validation. */
+interface Attributes {
 	attributes: unknown[];
 	/** How a refusal of the body names its fields, when not by their path in the body. */
 	refusal?: Refusal;
@@ -246,81 +245,61 @@ export async function prepare(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	parameters: RunParameters,
+	target: ItemTarget,
 ): Promise<PreparedItem> {
 	const defaultMode = parameters.get<AttributeMode>('defaultMode', itemIndex, DEFAULT_MODE);
 	const input = parameters.get<string>('attributesInput', itemIndex, 'fields');
-	const update =
+	const interactionId =
 		input === 'autoMap'
-			? updateFromItemFields.call(this, itemIndex, parameters, defaultMode)
-			: updateFromParameters.call(this, itemIndex, parameters, input, defaultMode);
+			? idFromItemField.call(this, itemIndex, parameters)
+			: idFromParameter.call(this, itemIndex, parameters);
+	target.interactionId = interactionId;
+	const { attributes, refusal }: Attributes =
+		input === 'autoMap'
+			? attributesFromItemFields.call(this, itemIndex, parameters, defaultMode)
+			: {
+					attributes:
+						input === 'json'
+							? attributesFromJson.call(this, itemIndex, parameters, defaultMode)
+							: attributesFromUi.call(this, itemIndex, parameters, defaultMode),
+				};
 	const body = JSON.stringify(
-		parseOrThrow(this.getNode(), attributeUpdateSchema, { attributes: update.attributes }, itemIndex, update.refusal),
+		parseOrThrow(this.getNode(), attributeUpdateSchema, { attributes }, itemIndex, refusal),
 	);
-	const { interactionId } = update;
 	const includeResponse = parameters.get<IDataObject>('options', itemIndex, {}).includeResponse !== false;
 
 	return {
-		interactionId,
 		payloadHash: payloadHash(body),
 		send: async (run) => {
-			const response = await cxoneRequest<IDataObject>(run.credentials, {
+			const result = await cxoneRequest<IDataObject>(run.http, run.credentials, {
 				method: 'POST',
 				path: ATTRIBUTES_PATH(encodeURIComponent(interactionId)),
 				body,
 				timeoutMs: run.timeoutMs,
-				limiter: run.limiter,
+				maxRequestsPerSecond: run.maxRequestsPerSecond,
 			});
-			return {
-				latencyMs: response.latencyMs,
-				attempts: response.attempts,
-				output: includeResponse ? { response: response.data } : undefined,
-			};
+			const { latencyMs, attempts } = result;
+			if (!result.ok) return { latencyMs, attempts, error: result.error };
+			return { latencyMs, attempts, output: includeResponse ? { response: result.data } : undefined };
 		},
 	};
 }
 
-/** Interaction ID and attributes from the node's parameters: Using Fields Below and Using JSON. */
-function updateFromParameters(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	parameters: RunParameters,
-	input: string,
-	defaultMode: AttributeMode,
-): Update {
+/** The Interaction ID parameter: Using Fields Below and Using JSON. */
+function idFromParameter(this: IExecuteFunctions, itemIndex: number, parameters: RunParameters): string {
 	const rawId = parameters.get<unknown>('interactionId', itemIndex);
-	const interactionId = parseOrThrow(
-		this.getNode(),
-		interactionIdSchema,
-		typeof rawId === 'number' ? String(rawId) : rawId,
-		itemIndex,
-		{ field: 'interactionId' },
-	);
-	const attributes =
-		input === 'json'
-			? attributesFromJson.call(this, itemIndex, parameters, defaultMode)
-			: attributesFromUi.call(this, itemIndex, parameters, defaultMode);
-	return { interactionId, attributes };
+	return parseOrThrow(this.getNode(), interactionIdSchema, typeof rawId === 'number' ? String(rawId) : rawId, itemIndex, {
+		field: 'Interaction ID',
+	});
 }
 
-/**
- * Map Automatically: the interaction ID from one input field, and every other field of the item that is
- * not ignored as one attribute, in the item's field order. It needs no expression, so with constant
- * parameters (read once per run) nothing is evaluated per item: the fastest style for many items.
- */
-function updateFromItemFields(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	parameters: RunParameters,
-	defaultMode: AttributeMode,
-): Update {
-	const idField = parameters.get<string>('interactionIdField', itemIndex, DEFAULT_INTERACTION_ID_FIELD).trim();
-	const ignored = new Set(
-		parameters
-			.get<string>('fieldsToIgnore', itemIndex, '')
-			.split(',')
-			.map((field) => field.trim())
-			.filter((field) => field !== ''),
-	);
+/** Map Automatically's Interaction ID Field, trimmed. */
+const idFieldOf = (itemIndex: number, parameters: RunParameters) =>
+	parameters.get<string>('interactionIdField', itemIndex, DEFAULT_INTERACTION_ID_FIELD).trim();
+
+/** Map Automatically: the interaction ID from the input field Interaction ID Field names. */
+function idFromItemField(this: IExecuteFunctions, itemIndex: number, parameters: RunParameters): string {
+	const idField = idFieldOf(itemIndex, parameters);
 	const fields = this.getInputData()[itemIndex].json;
 	const idHint =
 		'Put the ID in that field in an earlier node (e.g. Edit Fields), or set Interaction ID Field to the field holding it.';
@@ -336,11 +315,32 @@ function updateFromItemFields(
 			idHint,
 		);
 	}
-	const interactionId = parseOrThrow(this.getNode(), interactionIdSchema, String(rawId), itemIndex, {
+	return parseOrThrow(this.getNode(), interactionIdSchema, String(rawId), itemIndex, {
 		place: () => `the input field "${clip(idField)}"`,
 		hint: idHint,
 	});
+}
 
+/**
+ * Map Automatically: every field of the item that is neither the ID field nor ignored becomes one
+ * attribute, in the item's field order. It needs no expression, so with constant parameters (read once
+ * per run) nothing is evaluated per item: the fastest style for many items.
+ */
+function attributesFromItemFields(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	parameters: RunParameters,
+	defaultMode: AttributeMode,
+): Attributes {
+	const idField = idFieldOf(itemIndex, parameters);
+	const ignored = new Set(
+		parameters
+			.get<string>('fieldsToIgnore', itemIndex, '')
+			.split(',')
+			.map((field) => field.trim())
+			.filter((field) => field !== ''),
+	);
+	const fields = this.getInputData()[itemIndex].json;
 	const attributes: Array<{ key: string; value: unknown; mode: AttributeMode }> = [];
 	for (const [field, value] of Object.entries(fields)) {
 		if (field === idField || ignored.has(field)) continue;
@@ -362,11 +362,7 @@ function updateFromItemFields(
 			? `the input field ${part === 'key' ? 'name ' : ''}"${clip(field)}"`
 			: formatPath(path);
 	};
-	return {
-		interactionId,
-		attributes,
-		refusal: { place, hint: 'Change the field in an earlier node, or add it to Fields to Ignore.' },
-	};
+	return { attributes, refusal: { place, hint: 'Change the field in an earlier node, or add it to Fields to Ignore.' } };
 }
 
 function inputFieldError(this: IExecuteFunctions, itemIndex: number, problem: string, hint: string) {

@@ -10,13 +10,22 @@ import { payloadHash } from '../../helpers/audit';
 import { eventsProperty } from '../../helpers/descriptions';
 import type { RunParameters } from '../../helpers/parameters';
 import { parseOrThrow, webhookSchema, type WebhookRegistration } from '../../helpers/validation';
-import { findMatching, registrationBody, WebhookApi, type StoredWebhook } from '../../helpers/webhooks';
+import { findMatching, redactedRegistrationBody, WebhookApi, type StoredWebhook } from '../../helpers/webhooks';
 import { CxoneError } from '../../transport';
-import type { PreparedItem, RunOptions } from '../router';
+import type { PreparedItem, RunOptions, SentItem } from '../router';
 
 export const action = 'register_webhook';
 
 const show = { operation: ['registerWebhook'] };
+
+/** The editor's labels of the fields the registration body is built from, for errors. */
+const FIELD_LABELS: Record<string, string> = {
+	name: 'Name',
+	uri: 'Callback URL',
+	events: 'Events',
+	enabled: 'Enabled',
+	headers: 'Headers',
+};
 
 /** An HTTP header name (RFC 9110 token): anything else would break CXone's callbacks, not the registration. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -151,39 +160,53 @@ export async function prepare(
 			headers: headersOf.call(this, itemIndex, parameters),
 		},
 		itemIndex,
+		{ place: ([field, ...rest]) => [FIELD_LABELS[String(field)] ?? String(field), ...rest].join('.') },
 	);
 	const ifExists = parameters.get<IfExists>('ifExists', itemIndex, 'reuse');
 	const includeWebhook = parameters.get<IDataObject>('options', itemIndex, {}).includeWebhook === true;
 
 	return {
-		interactionId: null,
-		payloadHash: payloadHash(registrationBody(registration)),
-		send: async (run) => {
-			const api = new WebhookApi(run.credentials, { timeoutMs: run.timeoutMs, limiter: run.limiter });
-			const known = await api.list();
-			const existing = findMatching(known, registration.name, registration.uri);
-			if (existing && ifExists === 'fail') throw alreadyExists.call(this, existing, api, itemIndex);
-			let webhook: StoredWebhook;
-			let result: 'created' | 'recovered' | 'reused';
-			if (existing && ifExists === 'reuse') {
-				webhook = existing;
-				result = 'reused';
-			} else {
-				const created = await api.createOnce(registration, known);
-				webhook = created.webhook;
-				result = created.recovered ? 'recovered' : 'created';
+		payloadHash: payloadHash(redactedRegistrationBody(registration)),
+		send: async (run): Promise<SentItem> => {
+			const api = new WebhookApi(run.http, run.credentials, {
+				timeoutMs: run.timeoutMs,
+				maxRequestsPerSecond: run.maxRequestsPerSecond,
+			});
+			try {
+				const known = await api.list();
+				const existing = findMatching(known, registration.name, registration.uri);
+				if (existing && ifExists === 'fail') {
+					return {
+						latencyMs: api.latencyMs,
+						attempts: api.attempts,
+						error: alreadyExists.call(this, existing, itemIndex),
+						errorCode: 'webhook_exists',
+					};
+				}
+				let webhook: StoredWebhook;
+				let result: 'created' | 'recovered' | 'reused';
+				if (existing && ifExists === 'reuse') {
+					webhook = existing;
+					result = 'reused';
+				} else {
+					const created = await api.createOnce(registration, known);
+					webhook = created.webhook;
+					result = created.recovered ? 'recovered' : 'created';
+				}
+				const differing = result === 'reused' ? differingFields(webhook, registration) : [];
+				return {
+					latencyMs: api.latencyMs,
+					attempts: api.attempts,
+					output: {
+						webhook_id: webhook.id,
+						webhook_result: result,
+						...(differing.length > 0 ? { differing_fields: differing } : {}),
+						...(includeWebhook ? { webhook: redacted(webhook) } : {}),
+					},
+				};
+			} catch (error) {
+				return { latencyMs: api.latencyMs, attempts: api.attempts, error: error instanceof CxoneError ? error : new NodeOperationError(this.getNode(), error as Error, { itemIndex }) };
 			}
-			const differing = result === 'reused' ? differingFields(webhook, registration) : [];
-			return {
-				latencyMs: api.latencyMs,
-				attempts: api.attempts,
-				output: {
-					webhook_id: webhook.id,
-					webhook_result: result,
-					...(differing.length > 0 ? { differing_fields: differing } : {}),
-					...(includeWebhook ? { webhook: redacted(webhook) } : {}),
-				},
-			};
 		},
 	};
 }
@@ -196,7 +219,7 @@ function headersOf(this: IExecuteFunctions, itemIndex: number, parameters: RunPa
 	(ui.header ?? []).forEach((header, index) => {
 		const name = String(header.name ?? '').trim();
 		const fail = (message: string) =>
-			new NodeOperationError(this.getNode(), `Item ${itemIndex}: headers.${index}.name ${message}`, {
+			new NodeOperationError(this.getNode(), `Item ${itemIndex}: Header ${index + 1} Name ${message}`, {
 				itemIndex,
 				description: 'Nothing was sent to CXone for this item. Fix the header named above and run again.',
 			});
@@ -209,25 +232,17 @@ function headersOf(this: IExecuteFunctions, itemIndex: number, parameters: RunPa
 	return headers;
 }
 
-/** The "Fail" choice: the audit record's error_code is webhook_exists, the attempts those of the list. */
-function alreadyExists(
-	this: IExecuteFunctions,
-	existing: StoredWebhook,
-	api: WebhookApi,
-	itemIndex: number,
-): NodeOperationError {
-	const cause = new CxoneError({
-		code: 'webhook_exists',
-		description: `CXone already has webhook ${existing.id} named "${existing.name}" for ${existing.uri}`,
-		attempts: api.attempts,
-		latencyMs: api.latencyMs,
-	});
-	return new NodeOperationError(this.getNode(), cause, {
-		itemIndex,
-		message: `Item ${itemIndex}: ${cause.description}`,
-		description:
-			'Nothing was registered. Set "If It Already Exists" to Reuse to use that webhook, or delete it in CXone first.',
-	});
+/** The "Fail" choice: nothing is registered, and the user learns which webhook is in the way. */
+function alreadyExists(this: IExecuteFunctions, existing: StoredWebhook, itemIndex: number): NodeOperationError {
+	return new NodeOperationError(
+		this.getNode(),
+		`Item ${itemIndex}: CXone already has webhook ${existing.id} named "${existing.name}" for ${existing.uri}`,
+		{
+			itemIndex,
+			description:
+				'Nothing was registered. Set "If It Already Exists" to Reuse to use that webhook, or delete it in CXone first.',
+		},
+	);
 }
 
 /** Fields of a reused webhook that differ from what this item asked for. */

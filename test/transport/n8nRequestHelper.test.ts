@@ -8,10 +8,10 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { sandboxFor } from '../helpers/sandbox';
-import { cxoneCredentials, transport, updateBody } from '../helpers/transport';
+import { cxoneCredentials, cxoneFailure, cxoneSuccess, transport, updateBody } from '../helpers/transport';
 import { attributesPath } from '../sandbox/testClient';
 
-const { cxoneRequest, CxoneError } = transport;
+const { CxoneError } = transport;
 
 /** A self-signed certificate for 127.0.0.1, made with openssl for this test run only. */
 function selfSignedCertificate(): { key: string; cert: string } {
@@ -56,7 +56,7 @@ async function forwardProxy(onTestFinished: (fn: () => Promise<void>) => void) {
 	return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requested };
 }
 
-describe('the transport on Node http/https (transport/directAdapter)', () => {
+describe("the transport on n8n's request helper: TLS and proxy settings are n8n's own", () => {
 	it.concurrent('HTTPS: a self-signed certificate is refused unless Allow Unauthorized Certificates is on, then the update goes through', async ({
 		onTestFinished,
 	}) => {
@@ -64,16 +64,16 @@ describe('the transport on Node http/https (transport/directAdapter)', () => {
 		expect(sandbox.url).toMatch(/^https:/);
 		const body = updateBody('tls');
 
-		const refused = await cxoneRequest(cxoneCredentials(sandbox), { method: 'POST', path: attributesPath('i-tls'), body }).catch(
-			(caught: unknown) => caught,
-		);
-		expect(refused).toBeInstanceOf(CxoneError);
-		// The token request is the first to meet the certificate; the update is never tried.
-		expect(refused).toMatchObject({ status: undefined, code: 'DEPTH_ZERO_SELF_SIGNED_CERT', fromTokenEndpoint: true, attempts: 0 });
+		const refused = await cxoneFailure(cxoneCredentials(sandbox), { method: 'POST', path: attributesPath('i-tls'), body });
+		expect(refused.error).toBeInstanceOf(CxoneError);
+		// The token request is the first to meet the certificate; the update is never tried, and a
+		// certificate error is not retried: it would fail the same way.
+		expect(refused.error).toMatchObject({ status: undefined, code: 'DEPTH_ZERO_SELF_SIGNED_CERT', fromTokenEndpoint: true });
+		expect(refused.attempts).toBe(0);
 		expect(sandbox.stats.tokenRequests).toBe(0);
 		expect(sandbox.stats.calls.updateAttributes).toBe(0);
 
-		const accepted = await cxoneRequest(cxoneCredentials(sandbox, { allowUnauthorizedCerts: true }), {
+		const accepted = await cxoneSuccess(cxoneCredentials(sandbox, { ignoreSslIssues: true }), {
 			method: 'POST',
 			path: attributesPath('i-tls'),
 			body,
@@ -83,14 +83,19 @@ describe('the transport on Node http/https (transport/directAdapter)', () => {
 		expect(sandbox.received.map((received) => received.raw)).toEqual([body]);
 	});
 
-	it.concurrent('with HTTP_PROXY set, token and API calls go through the proxy (axios applies the proxy variables)', async ({
+	it.concurrent("with HTTP_PROXY set, token and API calls go through the proxy (n8n's helper applies the proxy variables)", async ({
 		onTestFinished,
 	}) => {
 		const sandbox = await sandboxFor({ onTestFinished });
 		const proxy = await forwardProxy(onTestFinished);
 		const body = updateBody('via proxy');
-		// The client reads the proxy variables when it is first used, so the proxied run is a process of its own.
+		// The proxy variables are the n8n process's own, so the proxied run is a process of its own, with
+		// n8n-core loaded first as in n8n (it sets up how axios and its agents share the proxy settings).
 		const script = `
+			require('n8n-core');
+			const { Container } = require('@n8n/di');
+			const { OutboundHttp } = require('@n8n/backend-network');
+			const http = { helpers: { httpRequest: (options) => Container.get(OutboundHttp).requests().request(options) } };
 			const transport = require(${JSON.stringify(resolve(__dirname, '../../dist/nodes/NiceCxone/transport/index.js'))});
 			const credentials = transport.credentialsFrom(${JSON.stringify({
 				authHost: sandbox.url,
@@ -99,12 +104,12 @@ describe('the transport on Node http/https (transport/directAdapter)', () => {
 				clientSecret: sandbox.clientSecret,
 			})});
 			transport
-				.cxoneRequest(credentials, { method: 'POST', path: ${JSON.stringify(attributesPath('i-proxy'))}, body: ${JSON.stringify(body)} })
+				.cxoneRequest(http, credentials, { method: 'POST', path: ${JSON.stringify(attributesPath('i-proxy'))}, body: ${JSON.stringify(body)} })
 				.then((response) => process.stdout.write(JSON.stringify({ status: response.status, data: response.data })));`;
 		const env: NodeJS.ProcessEnv = { ...process.env, HTTP_PROXY: proxy.url };
 		for (const name of ['NO_PROXY', 'no_proxy', 'npm_config_noproxy']) delete env[name];
 		const output = await new Promise<string>((done, fail) =>
-			execFile(process.execPath, ['-e', script], { env, timeout: 20_000 }, (error, stdout) =>
+			execFile(process.execPath, ['-e', script], { env, timeout: 20_000, cwd: resolve(__dirname, '../..') }, (error, stdout) =>
 				error ? fail(error) : done(stdout),
 			),
 		);
