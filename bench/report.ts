@@ -127,21 +127,17 @@ export function machineSection(machine: Machine): string {
 	].join('\n');
 }
 
-const BEGIN = '<!-- bench:results:begin -->';
-const END = '<!-- bench:results:end -->';
-
-/**
- * Replaces the measured section of BENCHMARKS.md, keeping the prose around it; a missing file or
- * missing markers get a file with the section alone.
- */
-export function writeResults(file: string, section: string): void {
-	const block = `${BEGIN}\n${section}\n${END}`;
-	const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
-	const start = current.indexOf(BEGIN);
-	const end = current.indexOf(END);
+/** Replaces the results of n8n line `line` in `file`, between its markers; appends them if it has none. */
+export function writeResults(file: string, section: string, line: string): void {
+	const begin = `<!-- bench:results:${line}:begin -->`;
+	const end = `<!-- bench:results:${line}:end -->`;
+	const block = `${begin}\n${section}\n${end}`;
+	const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+	const start = current.indexOf(begin);
+	const stop = current.indexOf(end);
 	const next =
-		start >= 0 && end > start
-			? `${current.slice(0, start)}${block}${current.slice(end + END.length)}`
-			: `# Benchmarks\n\n${block}\n`;
+		start >= 0 && stop > start
+			? `${current.slice(0, start)}${block}${current.slice(stop + end.length)}`
+			: `${current.trimEnd()}\n\n${block}\n`;
 	writeFileSync(file, next);
 }

@@ -317,7 +317,7 @@ async function main() {
 			console.log(`\n${section}\n\n${profileSummary(profileDir)}`);
 			console.log(`\nCPU profiles in ${profileDir}; BENCHMARKS.md left as it was.`);
 		} else {
-			writeResults(join(root, 'BENCHMARKS.md'), section);
+			writeResults(join(root, 'BENCHMARKS.md'), section, line);
 			console.log(`\n${section}\n\nWritten to BENCHMARKS.md.`);
 		}
 	} finally {

@@ -119,6 +119,24 @@ const autoMapWorkflow = {
 	),
 };
 
+const errorOutputWorkflowId = 'e2eCxoneErrOut01';
+
+/** The bulk rows plus one with an ID CXone cannot take, through On Error → Continue (using error output). */
+const errorOutputWorkflow = {
+	...bulkWorkflow,
+	id: errorOutputWorkflowId,
+	name: 'e2e NICE CXone error output',
+	nodes: bulkWorkflow.nodes.map((node) => {
+		if (node.name === 'Rows') {
+			const withBadRow = { rows: [...rows.slice(0, 3), { interaction_id: 'e2e/bad', segment: 'smb', priority: 0 }] };
+			return { ...node, parameters: { ...node.parameters, jsonOutput: JSON.stringify(withBadRow) } };
+		}
+		return node.name === 'NICE CXone'
+			? { ...node, id: '3c0e9a52-6f1d-4b8e-a7c4-1d2e3f4a5b06', onError: 'continueErrorOutput' }
+			: node;
+	}),
+};
+
 const triggerWorkflow = {
 	id: triggerWorkflowId,
 	name: 'e2e NICE CXone trigger',
@@ -207,7 +225,7 @@ describe.each<N8nLine>(['v1', 'v2'])('n8n %s with the packed package', (line) =>
 		n8n = await N8nInstance.create({ line, packageTarball: tarball });
 		credentialData = sandboxCredentialData(sandbox);
 		await n8n.importCredentials([{ ...storedCredential, data: credentialData }]);
-		await n8n.importWorkflow([bulkWorkflow, autoMapWorkflow, triggerWorkflow]);
+		await n8n.importWorkflow([bulkWorkflow, autoMapWorkflow, errorOutputWorkflow, triggerWorkflow]);
 	});
 
 	afterAll(async () => {
@@ -262,6 +280,26 @@ describe.each<N8nLine>(['v1', 'v2'])('n8n %s with the packed package', (line) =>
 			const update = applied.get(row.interaction_id);
 			expect(update?.attributes).toEqual([{ key: 'segment', value: row.segment, mode: 'UPDATE' }]);
 			expect(items[index].json.payload_hash).toBe(update?.sha256);
+		});
+	});
+
+	it('On Error → Continue (using error output): success records on output 0, the failure record on the error output', async () => {
+		const run = await n8n!.execute(errorOutputWorkflowId);
+		expect(run.status).toBe('success');
+		const outputs = (run.data.resultData.runData as RunData)['NICE CXone']?.[0]?.data?.main ?? [];
+		expect((outputs[0] ?? []).map((item) => [item.json.interaction_id, item.json.status, item.pairedItem])).toEqual(
+			interactionIds.slice(0, 3).map((interactionId, index) => [interactionId, 'success', { item: index }]),
+		);
+		const failed = outputs[1] ?? [];
+		expect(failed).toHaveLength(1);
+		expect(failed[0].pairedItem).toEqual({ item: 3 });
+		expect(failed[0].json.error).toBe('Item 3: Interaction ID may not contain "/", "?" or "#"');
+		expect(failed[0].json.details).toMatchObject({
+			action: 'update_attributes',
+			status: 'failure',
+			error_code: 'validation_error',
+			interaction_id: null,
+			attempts: 0,
 		});
 	});
 
