@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { N8nCliError, type ExecutionRun, type N8nInstance } from '../test/e2e/n8nInstance';
-import type { CxoneSandbox, RouteName } from '../test/sandbox/server';
+import type { CxoneSandbox, RouteName } from '../sandbox/server';
 import { attributeBody, benchItem } from './items';
 import type { RawClientOptions, RawClientResult } from './rawClient';
 import { percentile, rateOf, type PassStats, type ScenarioResult } from './stats';

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { N8nInstance, type N8nLine } from '../test/e2e/n8nInstance';
-import { CxoneSandbox } from '../test/sandbox/server';
+import { CxoneSandbox } from '../sandbox/server';
 import { checkSameBodies, Harness, measuredPassWindow, type NodeKind } from './measure';
 import { profileSummary, recordPassWindow } from './profileSummary';
 import {

@@ -9,8 +9,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { defaultOwner, N8nInstance, type N8nLine } from '../test/e2e/n8nInstance';
-import { sandboxCredentialData } from '../test/sandbox/credential';
-import { CxoneSandbox } from '../test/sandbox/server';
+import { sandboxCredentialData } from '../sandbox/credential';
+import { CxoneSandbox } from '../sandbox/server';
 
 export const DEMO_CREDENTIAL_ID = 'cxoneSandboxCred01';
 export const BULK_WORKFLOW_ID = 'cxoneDemoBulk001';

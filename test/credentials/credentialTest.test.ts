@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 
 import { requestToken } from '../sandbox/testClient';
-import type { CxoneSandbox } from '../sandbox/server';
+import type { CxoneSandbox } from '../../sandbox/server';
 import { testCredential } from '../helpers/credentialTest';
 import { sandboxFor } from '../helpers/sandbox';
 import { sandboxCredentials } from '../helpers/runWorkflow';

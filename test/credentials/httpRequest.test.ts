@@ -15,7 +15,7 @@ import {
 import { describe, expect, it } from 'vitest';
 
 import { attributesPath } from '../sandbox/testClient';
-import type { CxoneSandbox } from '../sandbox/server';
+import type { CxoneSandbox } from '../../sandbox/server';
 import { sandboxFor } from '../helpers/sandbox';
 import { additionalData, niceCxoneApi, sandboxCredentials, type TestCredentialsHelper } from '../helpers/runWorkflow';
 import { http, transport } from '../helpers/transport';

@@ -11,8 +11,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import packageJson from '../../package.json';
-import { sandboxCredentialData } from '../sandbox/credential';
-import { CxoneSandbox } from '../sandbox/server';
+import { sandboxCredentialData } from '../../sandbox/credential';
+import { CxoneSandbox } from '../../sandbox/server';
 import { N8nInstance, type N8nLine } from './n8nInstance';
 
 const root = resolve(__dirname, '../..');

@@ -28,7 +28,7 @@ import {
 } from 'n8n-workflow';
 import { vi, type TestContext } from 'vitest';
 
-import { sandboxCredentialData } from '../sandbox/credential';
+import { sandboxCredentialData } from '../../sandbox/credential';
 import { loadBuilt } from './built';
 
 const { NiceCxone } = loadBuilt<{ NiceCxone: new () => INodeType }>('nodes/NiceCxone/NiceCxone.node.js');

@@ -1,6 +1,6 @@
 import type { TestContext } from 'vitest';
 
-import { CxoneSandbox, type SandboxOptions } from '../sandbox/server';
+import { CxoneSandbox, type SandboxOptions } from '../../sandbox/server';
 
 /** Starts a sandbox that stops when the calling test ends, so concurrent tests never stop each other's. */
 export async function sandboxFor(

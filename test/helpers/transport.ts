@@ -6,7 +6,7 @@ import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-wo
 
 import type * as Transport from '../../nodes/NiceCxone/transport';
 import type { CxoneRequest } from '../../nodes/NiceCxone/transport';
-import type { CxoneSandbox } from '../sandbox/server';
+import type { CxoneSandbox } from '../../sandbox/server';
 import { loadBuilt } from './built';
 import { sandboxCredentials } from './runWorkflow';
 

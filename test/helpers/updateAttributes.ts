@@ -1,7 +1,7 @@
 /** Shorthands for running the Update Attributes operation against a sandbox in a real workflow. */
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
-import type { CxoneSandbox } from '../sandbox/server';
+import type { CxoneSandbox } from '../../sandbox/server';
 import { runNiceCxone, sandboxCredentials, type RunResult } from './runWorkflow';
 
 export interface UpdateRun {

@@ -4,7 +4,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { runNiceCxone, sandboxCredentials } from '../helpers/runWorkflow';
-import { CxoneSandbox } from '../sandbox/server';
+import { CxoneSandbox } from '../../sandbox/server';
 
 const sandbox = new CxoneSandbox();
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 
 import { callbackEvent, secretOf, TriggerHarness } from '../helpers/runTrigger';
 import { runNiceCxone, sandboxCredentials } from '../helpers/runWorkflow';
-import { CxoneSandbox } from '../sandbox/server';
+import { CxoneSandbox } from '../../sandbox/server';
 
 const sandbox = new CxoneSandbox({ callbackRetryDelayMs: 20 });
 beforeAll(async () => {

@@ -2,7 +2,7 @@
 import type { INodeParameters } from 'n8n-workflow';
 import { describe, it } from 'vitest';
 
-import type { Fault } from '../sandbox/server';
+import type { Fault } from '../../sandbox/server';
 import { sandboxFor } from '../helpers/sandbox';
 import { jsonInput, runUpdate } from '../helpers/updateAttributes';
 

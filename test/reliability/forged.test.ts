@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { callbackEvent, secretOf, TriggerHarness } from '../helpers/runTrigger';
 import { runNiceCxone, sandboxCredentials } from '../helpers/runWorkflow';
-import { CxoneSandbox } from '../sandbox/server';
+import { CxoneSandbox } from '../../sandbox/server';
 import { recordFigures } from './support';
 
 const BURST = 500;

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadBuilt } from '../helpers/built';
 import { runNiceCxone, sandboxCredentials } from '../helpers/runWorkflow';
-import { checkAttributeUpdate } from '../sandbox/contract';
-import { CxoneSandbox } from '../sandbox/server';
+import { checkAttributeUpdate } from '../../sandbox/contract';
+import { CxoneSandbox } from '../../sandbox/server';
 import { interactionIdOfPath, recordFigures } from './support';
 
 type Validation = typeof import('../../nodes/NiceCxone/helpers/validation');

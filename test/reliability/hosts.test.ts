@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { testCredential } from '../helpers/credentialTest';
 import { runNiceCxone, sandboxCredentials } from '../helpers/runWorkflow';
-import { CxoneSandbox } from '../sandbox/server';
+import { CxoneSandbox } from '../../sandbox/server';
 import { recordFigures } from './support';
 
 const sandbox = new CxoneSandbox();

@@ -15,7 +15,7 @@ import { captureOutput } from '../helpers/capture';
 import { testCredential } from '../helpers/credentialTest';
 import { runNiceCxone, sandboxCredentials, type RunResult } from '../helpers/runWorkflow';
 import { transport } from '../helpers/transport';
-import { CxoneSandbox } from '../sandbox/server';
+import { CxoneSandbox } from '../../sandbox/server';
 import { recordFigures } from './support';
 
 const sandbox = new CxoneSandbox();

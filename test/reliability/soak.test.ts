@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { runNiceCxone, sandboxCredentials } from '../helpers/runWorkflow';
-import { CxoneSandbox, type Fault } from '../sandbox/server';
+import { CxoneSandbox, type Fault } from '../../sandbox/server';
 import { countBy, interactionIdOfPath, mulberry32, recordFigures } from './support';
 
 const SEED = 0x5eed_2024;

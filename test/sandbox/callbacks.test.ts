@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { CxoneSandbox } from './server';
+import type { CxoneSandbox } from '../../sandbox/server';
 import { call, getToken, type Receiver, startReceiver, updateAttributes, useSandbox } from './testClient';
 
 const startSandbox = useSandbox();

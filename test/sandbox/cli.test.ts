@@ -27,7 +27,7 @@ function startCli(args: string[], env: Record<string, string> = {}): ChildProces
 	]) {
 		if (!(name in env)) delete childEnv[name];
 	}
-	const child = spawn('npx', ['tsx', 'test/sandbox/cli.ts', ...args], {
+	const child = spawn('npx', ['tsx', 'sandbox/cli.ts', ...args], {
 		cwd: root,
 		env: childEnv,
 		detached: true,
@@ -133,7 +133,7 @@ async function expectWorkingCredentials({ url, clientId, clientSecret }: Announc
 	return token.body;
 }
 
-describe('npm run sandbox (test/sandbox/cli.ts)', () => {
+describe('npm run sandbox (sandbox/cli.ts)', () => {
 	it('announces URL, client id and secret that work, on a free port with --port 0', async () => {
 		const announced = await readAnnouncement(startCli(['--port', '0']));
 		expect(announced.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { CxoneSandbox, RouteName } from './server';
+import type { CxoneSandbox, RouteName } from '../../sandbox/server';
 import {
 	attributesPath,
 	call,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { CxoneSandbox } from './server';
+import type { CxoneSandbox } from '../../sandbox/server';
 import { attributesPath, call, getToken, type JsonResponse, useSandbox } from './testClient';
 
 const startSandbox = useSandbox();

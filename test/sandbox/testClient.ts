@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 
 import { afterEach } from 'vitest';
 
-import { CxoneSandbox, type SandboxOptions } from './server';
+import { CxoneSandbox, type SandboxOptions } from '../../sandbox/server';
 
 export interface JsonResponse {
 	status: number;

@@ -77,9 +77,11 @@ const operations: Record<string, Operation> = {
 	registerWebhook,
 };
 
+type ItemError = NodeApiError | NodeOperationError;
+
 type Outcome =
-	| { sent: true; target: ItemTarget; prepared: PreparedItem; result: SentItem; error?: NodeApiError | NodeOperationError }
-	| { sent: false; interactionId: string | null; error: NodeApiError | NodeOperationError };
+	| { sent: true; target: ItemTarget; prepared: PreparedItem; result: SentItem; error?: ItemError }
+	| { sent: false; interactionId: string | null; error: ItemError };
 
 /**
  * Runs the chosen operation over all items: every item is validated before any call, calls run
@@ -103,7 +105,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	};
 	const continueOnFail = this.continueOnFail();
 	// A broken credential fails every item, each with its record when Continue On Fail is on.
-	const credentials = await nodeCredentials(this).catch((error: NodeOperationError) => error);
+	const credentials = await nodeCredentials(this).catch((error: unknown) =>
+		error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), error as Error),
+	);
 
 	const outcomes: Outcome[] = new Array(items.length);
 	const pending: Array<{ index: number; target: ItemTarget; prepared: PreparedItem }> = [];
@@ -128,7 +132,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		maxRequestsPerSecond: options.maxRequestsPerSecond,
 		timeoutMs: options.timeoutMs,
 	};
-	let stopError: NodeApiError | NodeOperationError | undefined;
+	let stopError: ItemError | undefined;
 	let next = 0;
 	const worker = async () => {
 		while (next < pending.length && !stopError) {
@@ -205,6 +209,6 @@ function asNodeError(
 	this: IExecuteFunctions,
 	error: CxoneError | NodeOperationError,
 	itemIndex: number,
-): NodeApiError | NodeOperationError {
+): ItemError {
 	return error instanceof CxoneError ? toNodeApiError(this.getNode(), error, itemIndex) : withItem(error, itemIndex);
 }
