@@ -28,6 +28,9 @@ interface TaskData {
 
 const root = resolve(__dirname, '..');
 
+/** A pause between two calls longer than this is not sending time (the tenant limit spaces calls 5 ms apart). */
+const SENDING_GAP_MS = 250;
+
 export class Harness {
 	private readonly events: SandboxEvent[] = [];
 
@@ -90,15 +93,24 @@ export class Harness {
 		return { label, ...this.tenantStats(), failures };
 	}
 
-	/** The sandbox's tenant figures of everything since the last reset. */
+	/**
+	 * The sandbox's tenant figures of everything since the last reset. The accepted rate is over the time
+	 * calls were being sent: a node validates all its items before its first call, and those pauses, like
+	 * the one between two passes, are left out (a gap of over SENDING_GAP_MS between calls ends a stretch).
+	 */
 	private tenantStats() {
-		const { tokenRequests, rateLimited, acceptedApiCalls, firstAcceptedAtMs, lastAcceptedAtMs } = this.sandbox.stats;
-		const spanMs = (lastAcceptedAtMs ?? 0) - (firstAcceptedAtMs ?? 0);
+		const { tokenRequests, rateLimited, acceptedApiCalls } = this.sandbox.stats;
+		const calls = this.events.filter((event) => event.route === 'updateAttributes').map((event) => event.at);
+		let sendingMs = 0;
+		for (let index = 1; index < calls.length; index++) {
+			const gap = calls[index] - calls[index - 1];
+			if (gap <= SENDING_GAP_MS) sendingMs += gap;
+		}
 		return {
 			tokenRequests,
 			rateLimited,
 			acceptedApiCalls,
-			acceptedPerSecond: acceptedApiCalls > 1 && spanMs > 0 ? ((acceptedApiCalls - 1) / spanMs) * 1000 : null,
+			acceptedPerSecond: sendingMs > 0 ? (acceptedApiCalls / sendingMs) * 1000 : null,
 		};
 	}
 

@@ -216,12 +216,12 @@ async function main() {
 		log(`${sharedLabel}: ${tenantSummary(shared)}`);
 		const httpLimited = await measured(
 			workflows.httpLimited.id,
-			`4b. HTTP Request, ${batchingLabel}; sandbox limit ${TENANT_LIMIT}/s`,
+			`4b. HTTP Request, ${batchingLabel}; strict tenant limit ${TENANT_LIMIT}/s`,
 			'http',
 		);
 		const httpDefaultLimited = await measured(
 			workflows.httpDefaultLimited.id,
-			`4c. HTTP Request, default settings; sandbox limit ${TENANT_LIMIT}/s`,
+			`4c. HTTP Request, default settings; strict tenant limit ${TENANT_LIMIT}/s`,
 			'http',
 		);
 		sandbox.setRateLimit(0);
