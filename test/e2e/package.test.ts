@@ -293,8 +293,9 @@ describe.each<N8nLine>(['v1', 'v2'])('n8n %s with the packed package', (line) =>
 		const failed = outputs[1] ?? [];
 		expect(failed).toHaveLength(1);
 		expect(failed[0].pairedItem).toEqual({ item: 3 });
-		expect(failed[0].json.error).toBe('Item 3: Interaction ID may not contain "/", "?" or "#"');
-		expect(failed[0].json.details).toMatchObject({
+		expect(failed[0].json.interaction_id).toBe('e2e/bad');
+		expect(failed[0].json.error).toMatchObject({
+			error: 'Item 3: Interaction ID may not contain "/", "?" or "#"',
 			action: 'update_attributes',
 			status: 'failure',
 			error_code: 'validation_error',

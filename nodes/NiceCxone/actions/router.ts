@@ -146,8 +146,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, pending.length)) }, worker));
 	if (stopError) throw stopError;
 
-	// n8n moves an item to the error output only when its json holds nothing but error, message and
-	// details, so there a failure record travels under details; everywhere else it is the item itself.
+	// n8n 1.x moves an item to the error output only when its json holds nothing but `error` (2.x also
+	// allows message and details), so there the failure record travels as `error`; elsewhere it is the item.
 	const toErrorOutput = this.getNode().onError === 'continueErrorOutput';
 	const records: AuditRecord[] = [];
 	const output: INodeExecutionData[] = outcomes.map((outcome, index) => {
@@ -157,7 +157,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		if (outcome.error) {
 			const failure = { ...record, error: outcome.error.message, hint: outcome.error.description ?? null };
 			return {
-				json: toErrorOutput ? { error: outcome.error.message, details: failure } : failure,
+				json: toErrorOutput ? { error: failure } : failure,
 				pairedItem,
 			};
 		}
