@@ -3,6 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 
+import { DEFAULT_DOMAIN } from './realApi';
 import { CxoneSandbox, type RateLimitMode, type SandboxOptions } from './server';
 
 const USAGE = `Usage: npm run sandbox -- [flags]
@@ -18,6 +19,20 @@ const USAGE = `Usage: npm run sandbox -- [flags]
                                              (the default)
                               strict-window  at most N accepted calls in any one-second window, N a whole
                                              number; 429 without Retry-After
+
+The real CXone authentication, discovery and ACD APIs are served beside the tutorial contract, with a separate
+Digital (DFO) API on a second port:
+  --access-key-id ID        the API user's access key id; random, ending in '=', if not given
+                                                                         (env CXONE_SANDBOX_ACCESS_KEY_ID)
+  --access-key-secret S     its secret; random, ending in '=', if not given
+                                                                         (env CXONE_SANDBOX_ACCESS_KEY_SECRET)
+  --tenant-id UUID          the tenant id in tokens and discovery; random if not given
+  --area AREA               discovery's area, na1 if not given
+  --domain DOMAIN           discovery's domain, ${DEFAULT_DOMAIN} (never resolves) if not given
+  --access-token-lifetime SECONDS
+                            real access token lifetime, 3600 if not given
+  --digital-port N          the Digital API's port on 127.0.0.1; 0 picks a free port
+                                                                         (env CXONE_SANDBOX_DIGITAL_PORT)
   --help                    print this text
 `;
 
@@ -38,12 +53,29 @@ function readFlags() {
 				'expires-in': { type: 'string' },
 				'rate-limit': { type: 'string', default: process.env.CXONE_SANDBOX_RATE_LIMIT },
 				'rate-limit-mode': { type: 'string', default: process.env.CXONE_SANDBOX_RATE_LIMIT_MODE },
+				'access-key-id': { type: 'string', default: process.env.CXONE_SANDBOX_ACCESS_KEY_ID },
+				'access-key-secret': { type: 'string', default: process.env.CXONE_SANDBOX_ACCESS_KEY_SECRET },
+				'tenant-id': { type: 'string' },
+				area: { type: 'string' },
+				domain: { type: 'string' },
+				'access-token-lifetime': { type: 'string' },
+				'digital-port': { type: 'string', default: process.env.CXONE_SANDBOX_DIGITAL_PORT },
 				help: { type: 'boolean', default: false },
 			},
 		}).values;
 	} catch (error) {
 		return usageError(error instanceof Error ? error.message : String(error));
 	}
+}
+
+/** A whole number of at least `min` given as `flag`, or undefined when the flag is absent or empty (like --port). */
+function wholeNumberFlag(flag: string, value: string | undefined, min: number): number | undefined {
+	if (value === undefined || value === '') return undefined;
+	const number = Number(value);
+	if (value.trim() === '' || !Number.isInteger(number) || number < min) {
+		usageError(`--${flag} must be a whole number of at least ${min}, not ${JSON.stringify(value)}`);
+	}
+	return number;
 }
 
 /** The sandbox refuses an impossible limit with a RangeError, which is the user's flag, not a crash. */
@@ -74,11 +106,26 @@ async function main() {
 		expiresIn: values['expires-in'] ? Number(values['expires-in']) : undefined,
 		rateLimitPerSecond,
 		rateLimitMode,
+		// An empty value (a blank environment variable) means "not given", not an empty key nobody could log in with.
+		accessKeyId: values['access-key-id'] || undefined,
+		accessKeySecret: values['access-key-secret'] || undefined,
+		tenantId: values['tenant-id'] || undefined,
+		area: values.area || undefined,
+		domain: values.domain || undefined,
+		// Checked here so that createSandbox's RangeError can only be about the rate limit.
+		accessTokenLifetimeSeconds: wholeNumberFlag('access-token-lifetime', values['access-token-lifetime'], 1),
+		digitalPort: wholeNumberFlag('digital-port', values['digital-port'], 0),
 	});
 	const url = await sandbox.start();
 	console.log(`URL: ${url}`);
 	console.log(`Client ID: ${sandbox.clientId}`);
 	console.log(`Client Secret: ${sandbox.clientSecret}`);
+	console.log(`Access Key ID: ${sandbox.realApi.accessKeyId}`);
+	console.log(`Access Key Secret: ${sandbox.realApi.accessKeySecret}`);
+	console.log(`Tenant ID: ${sandbox.realApi.tenantId}`);
+	console.log(`Issuer: ${sandbox.realApi.issuer}`);
+	console.log(`API Base: ${sandbox.realApi.apiBase}`);
+	console.log(`Digital API Base: ${sandbox.realApi.digitalBase}`);
 	console.log(`Rate limit: ${rateLimitPerSecond > 0 ? `${rateLimitPerSecond} requests/s, ${modeFlag}` : 'off'}`);
 	const stop = () => {
 		void sandbox.stop().then(() => process.exit(0));

@@ -2,7 +2,7 @@
  * A CXone sandbox: a real HTTP server on 127.0.0.1 implementing docs/cxone-api.md,
  * with scriptable faults, an optional tenant rate limit and counters a test can read.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +15,8 @@ import {
 	type ErrorDetail,
 	type WebhookInput,
 } from './contract';
+import { contentTypeIs, parseBasic, safeEqual } from './httpUtil';
+import { emptyRealApiStats, RealApi, type RealApiOptions, type RealApiStats } from './realApi';
 
 /**
  * How the tenant limit is enforced. `bucket`: a token bucket that allows bursts and answers 429 with
@@ -39,7 +41,8 @@ export type Fault =
 /** Decides a fault for the n-th call (0-based) of a route; undefined means no fault. */
 export type FaultPlan = (route: RouteName, callIndex: number) => Fault | undefined;
 
-export interface SandboxOptions {
+/** The real CXone APIs' options (access key, tenant, token lifetimes, Digital port): see realApi/types.ts. */
+export interface SandboxOptions extends RealApiOptions {
 	port?: number;
 	clientId?: string;
 	clientSecret?: string;
@@ -92,7 +95,8 @@ export interface Delivery {
 	error?: string;
 }
 
-export interface SandboxStats {
+/** The tutorial contract's counters, and the real APIs' (RealApiStats) beside them. */
+export interface SandboxStats extends RealApiStats {
 	tokenRequests: number;
 	tokensIssued: number;
 	calls: Record<RouteName, number>;
@@ -141,12 +145,6 @@ const DEFAULT_SCOPES = ['interactions:write', 'webhooks:write'];
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function safeEqual(a: string, b: string): boolean {
-	const left = Buffer.from(a);
-	const right = Buffer.from(b);
-	return left.length === right.length && timingSafeEqual(left, right);
-}
 
 const WINDOW_MS = 1000;
 
@@ -272,6 +270,7 @@ function emptyStats(): SandboxStats {
 		callbackAttempts: 0,
 		callbacksDelivered: 0,
 		callbacksFailed: 0,
+		...emptyRealApiStats(),
 	};
 }
 
@@ -285,6 +284,9 @@ export class CxoneSandbox {
 	callbackTimeoutMs: number;
 	readonly maxBodyBytes: number;
 	recordBodies: boolean;
+
+	/** The real CXone authentication, discovery, ACD and Digital APIs served beside the tutorial contract. */
+	readonly realApi: RealApi;
 
 	/** Counters a test can read. */
 	stats: SandboxStats = emptyStats();
@@ -325,6 +327,14 @@ export class CxoneSandbox {
 		this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
 		this.recordBodies = options.recordBodies ?? true;
 		this.setRateLimit(options.rateLimitPerSecond ?? 0, options.rateLimitMode ?? 'bucket');
+		this.realApi = new RealApi(options, {
+			url: () => this.url,
+			clientId: this.clientId,
+			clientSecret: this.clientSecret,
+			stats: () => this.stats,
+			admitApiCall: () => this.admitApiCall(),
+			readBody: (req) => this.readBody(req),
+		});
 		const listener: http.RequestListener = (req, res) => {
 			this.handle(req, res).catch((error: unknown) => {
 				if (!res.headersSent && !res.destroyed) {
@@ -349,6 +359,7 @@ export class CxoneSandbox {
 			this.server.listen(this.port, '127.0.0.1', () => resolve());
 		});
 		this.port = (this.server.address() as AddressInfo).port;
+		await this.realApi.start();
 		return this.url;
 	}
 
@@ -356,6 +367,7 @@ export class CxoneSandbox {
 		this.stopped = true;
 		this.server.closeAllConnections();
 		await new Promise<void>((resolve) => this.server.close(() => resolve()));
+		await this.realApi.stop();
 		await Promise.allSettled([...this.pendingCallbacks]);
 	}
 
@@ -433,6 +445,7 @@ export class CxoneSandbox {
 		this.applied = [];
 		this.deliveries = [];
 		for (const queue of Object.values(this.queuedFaults)) queue.length = 0;
+		this.realApi.resetFaults();
 	}
 
 	/** Resolves once every callback started so far has been delivered or given up. */
@@ -446,6 +459,7 @@ export class CxoneSandbox {
 		const method = req.method ?? 'GET';
 
 		if (path.startsWith('/_sandbox/')) return this.handleControl(method, path, req, res);
+		if (this.realApi.serves(path)) return this.realApi.handle(req, res, method, url);
 
 		const match = routeOf(method, path);
 		if ('status' in match) return this.send(res, match);
@@ -476,10 +490,8 @@ export class CxoneSandbox {
 		}
 
 		if (route !== 'token') {
-			const now = performance.now();
-			const verdict = this.limiter?.take(now) ?? { accepted: true };
+			const verdict = this.admitApiCall();
 			if (!verdict.accepted) {
-				this.stats.rateLimited++;
 				return this.send(res, {
 					status: 429,
 					error: 'rate_limited',
@@ -490,9 +502,17 @@ export class CxoneSandbox {
 							: { 'Retry-After': String(verdict.retryAfterSeconds) },
 				});
 			}
-			this.recordAccepted(now);
 		}
 		return this.send(res, this.dispatch(route, param, raw, digest, req));
+	}
+
+	/** Applies the tenant limit to one API call, tutorial or real ACD alike: one tenant, one limit. */
+	private admitApiCall(): LimitVerdict {
+		const now = performance.now();
+		const verdict = this.limiter?.take(now) ?? { accepted: true };
+		if (verdict.accepted) this.recordAccepted(now);
+		else this.stats.rateLimited++;
+		return verdict;
 	}
 
 	private recordAccepted(now: number): void {
@@ -857,6 +877,13 @@ export class CxoneSandbox {
 			this.resetCounters();
 			return this.send(res, { status: 204 });
 		}
+		const real = this.realApi.control(method, path, body);
+		if (real) {
+			return this.send(
+				res,
+				'description' in real ? { status: 400, error: 'invalid_request', description: real.description } : real,
+			);
+		}
 		return this.send(res, { status: 404, error: 'not_found', description: `No control route ${method} ${path}` });
 	}
 
@@ -925,26 +952,4 @@ function routeOf(method: string, path: string): { route: RouteName; param?: stri
 		};
 	}
 	return { status: 404, error: 'not_found', description: `No route ${method} ${path}` };
-}
-
-function contentTypeIs(req: http.IncomingMessage, type: string): boolean {
-	return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() === type;
-}
-
-function parseBasic(header: string | undefined): { id: string; secret: string } | undefined {
-	const match = /^Basic (.+)$/i.exec(header ?? '');
-	if (!match) return undefined;
-	const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-	const colon = decoded.indexOf(':');
-	if (colon < 0) return undefined;
-	// RFC 6749 §2.3.1 form-encodes id and secret before Base64; most clients send them raw.
-	const unescape = (part: string) => {
-		if (!part.includes('%')) return part;
-		try {
-			return decodeURIComponent(part);
-		} catch {
-			return part;
-		}
-	};
-	return { id: unescape(decoded.slice(0, colon)), secret: unescape(decoded.slice(colon + 1)) };
 }

@@ -13,6 +13,15 @@ interface Announced {
 	url: string;
 	clientId: string;
 	clientSecret: string;
+	/** The real CXone APIs' lines. */
+	real: {
+		accessKeyId: string;
+		accessKeySecret: string;
+		tenantId: string;
+		issuer: string;
+		apiBase: string;
+		digitalBase: string;
+	};
 }
 
 /** Starts `npm run sandbox`'s command in its own process group, so that npx, tsx and node can be ended together. */
@@ -24,6 +33,9 @@ function startCli(args: string[], env: Record<string, string> = {}): ChildProces
 		'CXONE_SANDBOX_CLIENT_SECRET',
 		'CXONE_SANDBOX_RATE_LIMIT',
 		'CXONE_SANDBOX_RATE_LIMIT_MODE',
+		'CXONE_SANDBOX_ACCESS_KEY_ID',
+		'CXONE_SANDBOX_ACCESS_KEY_SECRET',
+		'CXONE_SANDBOX_DIGITAL_PORT',
 	]) {
 		if (!(name in env)) delete childEnv[name];
 	}
@@ -54,9 +66,20 @@ function readAnnouncement(child: ChildProcess, timeoutMs = 30_000): Promise<Anno
 			const url = line('URL');
 			const clientId = line('Client ID');
 			const clientSecret = line('Client Secret');
-			if (url && clientId && clientSecret) {
+			const real = {
+				accessKeyId: line('Access Key ID'),
+				accessKeySecret: line('Access Key Secret'),
+				tenantId: line('Tenant ID'),
+				issuer: line('Issuer'),
+				apiBase: line('API Base'),
+				digitalBase: line('Digital API Base'),
+			};
+			// Rate limit is the last line, so every other line has arrived once it has.
+			if (url && clientId && clientSecret && line('Rate limit') !== undefined) {
 				clearTimeout(timer);
-				resolve({ url, clientId, clientSecret });
+				const missing = Object.entries(real).filter(([, value]) => value === undefined);
+				if (missing.length > 0) return fail(`Lines missing: ${missing.map(([name]) => name).join(', ')}`);
+				resolve({ url, clientId, clientSecret, real: real as Announced['real'] });
 			}
 		});
 	});
@@ -133,6 +156,15 @@ async function expectWorkingCredentials({ url, clientId, clientSecret }: Announc
 	return token.body;
 }
 
+/** Route A's login with the announced access key; returns the token set. */
+async function loginByAccessKey(authHost: string, accessKeyId: string, accessKeySecret: string) {
+	const response = await call(authHost, '/authentication/v1/token/access-key', {
+		body: { accessKeyId, accessKeySecret },
+	});
+	expect(response.status).toBe(200);
+	return response.body;
+}
+
 describe('npm run sandbox (sandbox/cli.ts)', () => {
 	it('announces URL, client id and secret that work, on a free port with --port 0', async () => {
 		const announced = await readAnnouncement(startCli(['--port', '0']));
@@ -148,8 +180,66 @@ describe('npm run sandbox (sandbox/cli.ts)', () => {
 				CXONE_SANDBOX_PORT: String(port),
 			}),
 		);
-		expect(announced).toEqual({ url: `http://127.0.0.1:${port}`, clientId: 'cli-client', clientSecret: 'cli-secret' });
+		expect({ url: announced.url, clientId: announced.clientId, clientSecret: announced.clientSecret }).toEqual({
+			url: `http://127.0.0.1:${port}`,
+			clientId: 'cli-client',
+			clientSecret: 'cli-secret',
+		});
 		expect((await expectWorkingCredentials(announced)).expires_in).toBe(90);
+	});
+
+	it('announces the real APIs: an access key, issuer, API base and a separate Digital API base that work', async () => {
+		const announced = await readAnnouncement(startCli(['--port', '0']));
+		const { accessKeyId, accessKeySecret, tenantId, issuer, apiBase, digitalBase } = announced.real;
+		expect(accessKeyId).toMatch(/=$/);
+		expect(accessKeySecret).toMatch(/=$/);
+		expect(issuer).toBe(announced.url);
+		expect(apiBase).toBe(announced.url);
+		expect(digitalBase).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+		expect(digitalBase).not.toBe(apiBase);
+
+		const token = await loginByAccessKey(issuer, accessKeyId, accessKeySecret);
+		expect(token.expires_in).toBe(3600);
+		const discovery = await call(issuer, `/.well-known/cxone-configuration?tenantId=${tenantId}`);
+		expect(discovery.body.api_endpoint).toBe(apiBase);
+		const time = await call(apiBase, '/inContactAPI/services/v30.0/server-time', { token: token.access_token });
+		expect(time.status).toBe(200);
+		const digital = await call(digitalBase, '/dfo/3.0/contacts/1');
+		expect(digital.status).toBe(401);
+		expect(digital.body.errors[0].message).toEqual(expect.any(String));
+	});
+
+	it('uses the access key, tenant, token lifetime and Digital port given as flags and environment', async () => {
+		const digitalPort = await freePort();
+		const announced = await readAnnouncement(
+			startCli(
+				[
+					'--port',
+					'0',
+					'--access-key-secret',
+					'CLISECRET==',
+					'--tenant-id',
+					'11eb660f-4c6d-34a0-8733-0242ac110002',
+					'--access-token-lifetime',
+					'120',
+				],
+				{ CXONE_SANDBOX_ACCESS_KEY_ID: 'CLIKEYID=', CXONE_SANDBOX_DIGITAL_PORT: String(digitalPort) },
+			),
+		);
+		expect(announced.real).toMatchObject({
+			accessKeyId: 'CLIKEYID=',
+			accessKeySecret: 'CLISECRET==',
+			tenantId: '11eb660f-4c6d-34a0-8733-0242ac110002',
+			digitalBase: `http://127.0.0.1:${digitalPort}`,
+		});
+		const token = await loginByAccessKey(announced.real.issuer, 'CLIKEYID=', 'CLISECRET==');
+		expect(token.expires_in).toBe(120);
+	});
+
+	it('refuses a --access-token-lifetime that is not a whole number of seconds with exit code 2', async () => {
+		const { code, stderr } = await readExit(startCli(['--port', '0', '--access-token-lifetime', '1.5']));
+		expect(code).toBe(2);
+		expect(stderr).toContain('--access-token-lifetime');
 	});
 
 	it('enforces a strict-window limit given with --rate-limit-mode strict-window', async () => {
