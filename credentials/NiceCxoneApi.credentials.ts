@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 
 import { DEFAULT_API_HOST, DEFAULT_AUTH_HOST, DEFAULT_SCOPES } from '../nodes/NiceCxone/constants';
-import { credentialsFrom, CxoneError, tokenCache } from '../nodes/NiceCxone/transport';
+import { credentialsFrom, preAuthenticationError, tokenCache } from '../nodes/NiceCxone/transport';
 
 export class NiceCxoneApi implements ICredentialType {
 	name = 'niceCxoneApi';
@@ -89,10 +89,7 @@ export class NiceCxoneApi implements ICredentialType {
 			}
 			return { accessToken: await tokenCache.get(this, cxone) };
 		} catch (error) {
-			// n8n's credential test shows a failure's `code` instead of its message whenever it has one
-			// (for a CxoneError that is CXone's bare "invalid_client"), so CXone's error_description and
-			// the hint travel in the message of an error without a code.
-			throw new Error(error instanceof CxoneError ? `${error.message}. ${error.hint}` : (error as Error).message);
+			throw preAuthenticationError(error);
 		}
 	}
 

@@ -13,3 +13,23 @@ export function sandboxCredentialData(
 		...overrides,
 	};
 }
+
+/** The NICE CXone Access Key API credential's data for a sandbox: its Custom URL, key and Digital listener. */
+export function sandboxAccessKeyCredentialData(
+	sandbox: { realApi: { issuer: string; accessKeyId: string; accessKeySecret: string; digitalBase: string } },
+	overrides: Record<string, string | boolean> = {},
+) {
+	return {
+		environment: 'custom',
+		authHost: sandbox.realApi.issuer,
+		accessKeyId: sandbox.realApi.accessKeyId,
+		accessKeySecret: sandbox.realApi.accessKeySecret,
+		clientId: '',
+		clientSecret: '',
+		apiBaseOverride: '',
+		// Discovery's Digital host follows CXone's naming, which no test host has.
+		digitalBaseOverride: sandbox.realApi.digitalBase,
+		ignoreSslIssues: false,
+		...overrides,
+	};
+}

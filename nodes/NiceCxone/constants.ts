@@ -84,3 +84,24 @@ export const DEFAULT_CONCURRENCY = 10;
 export const MAX_CONCURRENCY = 100;
 
 export const AUDIT_SERVICE = 'cxone.attribute.updater';
+
+/** Real tenants (spec cxone-real-api.md): the issuers a tenant's environment logs in at (§2b). */
+export const CXONE_ENVIRONMENTS = {
+	global: 'https://cxone.niceincontact.com',
+	fedRamp: 'https://cxone-gov.niceincontact.com',
+	auSovereign: 'https://nicecxone-sov1.au',
+	euSovereign: 'https://nicecxone-sov1.eu',
+} as const;
+/** Route A (§1a): UserHub's access-key login, no app registration needed. */
+export const USERHUB_LOGIN_PATH = '/authentication/v1/token/access-key';
+/** Route B (§1b): where the password grant's token endpoint is published. */
+export const OPENID_CONFIGURATION_PATH = '/.well-known/openid-configuration';
+/** Discovery (§2a): the tenant's area, domain and API endpoint, asked with the tenantId of the token. */
+export const CXONE_CONFIGURATION_PATH = '/.well-known/cxone-configuration';
+/** The ACD REST API under the discovered API base; [U] v30.0, the version the spec's other ACD calls use (§11). */
+export const ACD_SERVICES_PATH = '/inContactAPI/services/v30.0';
+export const SERVER_TIME_PATH = `${ACD_SERVICES_PATH}/server-time`;
+/** NICE's SDK builds the Digital (DFO) base from discovery: api-de-{area}.{domain}, FedRAMP's na2 apart (§2a). */
+export const DIGITAL_BASE = (area: string, domain: string) => `https://api-de-${area}.${domain}`;
+export const FEDRAMP_AREA = 'na2';
+export const FEDRAMP_DIGITAL_BASE = 'https://api-de-na2.nicecxone-gov.com';

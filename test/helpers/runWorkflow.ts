@@ -36,8 +36,13 @@ const { NiceCxoneApi } = loadBuilt<{ NiceCxoneApi: new () => ICredentialType }>(
 	'credentials/NiceCxoneApi.credentials.js',
 );
 
-/** The built credential type, as n8n's CredentialTypes would hand it out. */
+const { NiceCxoneAccessKeyApi } = loadBuilt<{ NiceCxoneAccessKeyApi: new () => ICredentialType }>(
+	'credentials/NiceCxoneAccessKeyApi.credentials.js',
+);
+
+/** The built credential types, as n8n's CredentialTypes would hand them out. */
 export const niceCxoneApi = new NiceCxoneApi();
+export const niceCxoneAccessKeyApi = new NiceCxoneAccessKeyApi();
 
 /** Emits the items in its `items` parameter: the workflow's input. */
 class ItemsSource implements INodeType {
@@ -109,6 +114,9 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		node?: INode,
 	): Promise<IHttpRequestOptions> {
 		const { authenticate } = credentialType(typeName);
+		if (typeof authenticate === 'function') {
+			return await authenticate(credentials, requestOptions as IHttpRequestOptions);
+		}
 		if (typeof authenticate === 'object' && authenticate.type === 'generic') {
 			if (!workflow || !node) throw new Error('Workflow and node are required for declarative authentication');
 			const resolve = (value: string) =>
@@ -182,8 +190,9 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 }
 
 function credentialType(name: string): ICredentialType {
-	if (name !== niceCxoneApi.name) throw new Error(`Unknown credential type ${name}`);
-	return niceCxoneApi;
+	const type = [niceCxoneApi, niceCxoneAccessKeyApi].find((known) => known.name === name);
+	if (!type) throw new Error(`Unknown credential type ${name}`);
+	return type;
 }
 
 export function additionalData(

@@ -1,7 +1,7 @@
 import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
 import { MAX_ATTEMPTS } from '../constants';
-import { isNetworkFailure, type HttpAnswer, type NetworkFailure } from './http';
+import { headerOf, isNetworkFailure, type HttpAnswer, type NetworkFailure } from './http';
 import { retryAfterMs } from './retryPolicy';
 
 /** `text` with every non-empty secret replaced: CXone may echo what it was sent. */
@@ -37,6 +37,8 @@ export interface CxoneErrorFields {
 	fromTokenEndpoint?: boolean;
 	/** The wait a 429 or 503 asked for in its Retry-After header. */
 	retryAfterMs?: number;
+	/** What to check, when the caller knows better than the status (the access-key login's causes). */
+	hint?: string;
 }
 
 /**
@@ -50,6 +52,7 @@ export class CxoneError extends Error {
 	readonly details?: Array<{ path: string; message: string }>;
 	readonly fromTokenEndpoint: boolean;
 	readonly retryAfterMs?: number;
+	private readonly callerHint?: string;
 
 	constructor(fields: CxoneErrorFields) {
 		super(CxoneError.messageOf(fields));
@@ -60,6 +63,7 @@ export class CxoneError extends Error {
 		this.details = fields.details;
 		this.fromTokenEndpoint = fields.fromTokenEndpoint ?? false;
 		this.retryAfterMs = fields.retryAfterMs;
+		this.callerHint = fields.hint;
 	}
 
 	/** Whether another try may succeed: 429, 5xx and network failures, never other statuses (contract §5). */
@@ -69,6 +73,7 @@ export class CxoneError extends Error {
 
 	/** What the user should check for this failure. */
 	get hint(): string {
+		if (this.callerHint !== undefined) return this.callerHint;
 		const status = this.status;
 		if (status === undefined) return this.fromTokenEndpoint ? ERROR_HINTS.tokenNetwork : ERROR_HINTS.network;
 		if (this.fromTokenEndpoint) return this.code === 'invalid_client' ? ERROR_HINTS.invalid_client : ERROR_HINTS.token;
@@ -92,14 +97,27 @@ export class CxoneError extends Error {
 	}
 
 	/** The failure an HTTP answer or a network failure means, redacting `secrets` from CXone's text. */
-	static fromOutcome(outcome: HttpAnswer | NetworkFailure, secrets: string[], fromTokenEndpoint = false): CxoneError {
+	static fromOutcome(
+		outcome: HttpAnswer | NetworkFailure,
+		secrets: string[],
+		fromTokenEndpoint = false,
+		hintOf?: (failure: { status?: number; code: string }) => string | undefined,
+	): CxoneError {
 		if (isNetworkFailure(outcome)) {
-			return new CxoneError({ code: outcome.code, description: redact(outcome.message, secrets), fromTokenEndpoint });
+			return new CxoneError({
+				code: outcome.code,
+				description: redact(outcome.message, secrets),
+				fromTokenEndpoint,
+				hint: hintOf?.({ code: outcome.code }),
+			});
 		}
 		const { status } = outcome;
 		const body = (typeof outcome.body === 'object' && outcome.body !== null ? outcome.body : {}) as {
 			error?: unknown;
 			error_description?: unknown;
+			errorDescription?: unknown;
+			message?: unknown;
+			errors?: unknown;
 			details?: unknown;
 		};
 		const fallback =
@@ -110,10 +128,11 @@ export class CxoneError extends Error {
 				: fromTokenEndpoint
 					? `The token endpoint answered HTTP ${status}`
 					: `HTTP ${status}`;
+		const code = typeof body.error === 'string' ? body.error : `http_${status}`;
 		return new CxoneError({
 			status,
-			code: typeof body.error === 'string' ? body.error : `http_${status}`,
-			description: redact(typeof body.error_description === 'string' ? body.error_description : fallback, secrets),
+			code,
+			description: redact(describedBy(outcome, body) ?? fallback, secrets),
 			details: Array.isArray(body.details)
 				? (body.details as Array<{ path: unknown; message: unknown }>).map((detail) => ({
 						path: redact(String(detail.path), secrets),
@@ -122,16 +141,18 @@ export class CxoneError extends Error {
 				: undefined,
 			fromTokenEndpoint,
 			retryAfterMs: retryAfterMs(outcome),
+			hint: hintOf?.({ status, code }),
 		});
 	}
 
 	/** A 2xx answer whose body is not JSON: whatever answered, it was not CXone's API. */
-	static notJson(answer: HttpAnswer): CxoneError {
+	static notJson(answer: HttpAnswer, hint?: string): CxoneError {
 		const type = String(answer.headers['content-type'] ?? 'no content type');
 		return new CxoneError({
 			status: answer.status,
 			code: 'invalid_response',
 			description: `The answer is not JSON (${type}); check that the host is the CXone API host`,
+			hint,
 		});
 	}
 
@@ -143,6 +164,29 @@ export class CxoneError extends Error {
 			: '';
 		return `${where} (${what}): ${fields.description}${details}`;
 	}
+}
+
+/**
+ * CXone's own text for a failure, in whichever shape its service uses (spec §8): OAuth's error_description, the
+ * auth services' errorDescription, ACD's icStatusDescription header (its body is often empty), DFO's errors[].
+ */
+function describedBy(
+	answer: HttpAnswer,
+	body: { error_description?: unknown; errorDescription?: unknown; message?: unknown; errors?: unknown },
+): string | undefined {
+	const dfoMessages = Array.isArray(body.errors)
+		? (body.errors as Array<{ message?: unknown }>)
+				.map((entry) => entry?.message)
+				.filter((message): message is string => typeof message === 'string')
+		: [];
+	const candidates = [
+		body.error_description,
+		body.errorDescription,
+		headerOf(answer.headers, 'icStatusDescription'),
+		dfoMessages.join('; '),
+		body.message,
+	];
+	return candidates.find((text): text is string => typeof text === 'string' && text !== '');
 }
 
 /** The NodeApiError n8n shows for a CxoneError: CXone's code and text, the hint, and the item if there is one. */
@@ -158,4 +202,13 @@ export function toNodeApiError(node: INode, error: CxoneError, itemIndex?: numbe
 	apiError.message = message;
 	apiError.cause = error;
 	return apiError;
+}
+
+/**
+ * The error a credential's preAuthentication throws. n8n's credential test shows a failure's `code` instead
+ * of its message whenever it has one (for a CxoneError that is CXone's bare "invalid_client"), so CXone's
+ * text and the hint travel in the message of an error without a code.
+ */
+export function preAuthenticationError(error: unknown): Error {
+	return new Error(error instanceof CxoneError ? `${error.message}. ${error.hint}` : (error as Error).message);
 }

@@ -8,8 +8,16 @@ import { tenantLimiter } from './rateLimiter';
 import { retryPolicy } from './retryPolicy';
 import { tokenCache } from './tokenCache';
 
+export {
+	ACCESS_KEY_HINTS,
+	accessKeyCredentialsFrom,
+	accessKeyRequest,
+	accessKeySessions,
+	type AccessKeyCredentials,
+	type AccessKeySession,
+} from './accessKeyLogin';
 export { credentialsFrom, tenantKeyOf, type CxoneCredentials } from './credentials';
-export { CxoneError, toNodeApiError } from './errors';
+export { CxoneError, preAuthenticationError, toNodeApiError } from './errors';
 export { fromLegacyHelpers, type HttpHelpers } from './http';
 export { tenantLimiter } from './rateLimiter';
 export { retryPolicy } from './retryPolicy';
