@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import packageJson from '../../package.json';
-import { sandboxCredentialData } from '../../sandbox/credential';
+import { sandboxAccessKeyCredentialData, sandboxCredentialData } from '../../sandbox/credential';
 import { CxoneSandbox } from '../../sandbox/server';
 import { N8nInstance, type N8nLine } from './n8nInstance';
 
@@ -360,6 +360,27 @@ describe.each<N8nLine>(['v1', 'v2'])('n8n %s with the packed package', (line) =>
 		// Both lines answer this route; 2.x also unpublishes the workflow through it.
 		await n8n!.request('POST', `/rest/workflows/${triggerWorkflowId}/deactivate`, {});
 		await waitFor(() => sandbox.webhooks.size === 0, 'the sandbox webhook to be deleted on deactivation');
+	});
+
+	it('the Access Key credential passes "Test credential" with the sandbox\'s key: login, discovery, server-time', async () => {
+		const data = sandboxAccessKeyCredentialData(sandbox);
+		const before = { logins: sandbox.stats.loginRequests.accessKey, serverTime: sandbox.stats.acdCalls.serverTime };
+		const accepted = await n8n!.testCredential({ type: 'niceCxoneAccessKeyApi', data });
+		console.info(`n8n ${line}: test access key credential (right secret): ${JSON.stringify(accepted)}`);
+		expect(accepted.status).toBe('OK');
+		expect(sandbox.stats.loginRequests.accessKey).toBeGreaterThan(before.logins);
+		expect(sandbox.stats.acdCalls.serverTime).toBeGreaterThan(before.serverTime);
+		expect(sandbox.stats.notRenderable).toBe(0);
+
+		const wrongSecret = 'E2EWRONGSECRETE2EWRONGSECRET====';
+		const rejected = await n8n!.testCredential({
+			type: 'niceCxoneAccessKeyApi',
+			data: { ...data, accessKeySecret: wrongSecret },
+		});
+		console.info(`n8n ${line}: test access key credential (wrong secret): ${JSON.stringify(rejected)}`);
+		expect(rejected.status).toBe('Error');
+		expect(rejected.message).toMatch(/invalid_grant/);
+		expect(rejected.message).not.toContain(wrongSecret);
 	});
 
 	it('passes n8n\'s "Test credential" with the sandbox secret and fails with a wrong one', async () => {
