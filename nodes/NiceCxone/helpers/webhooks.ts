@@ -3,7 +3,6 @@ import { sleep } from 'n8n-workflow';
 import { WEBHOOKS_PATH } from '../constants';
 import {
 	cxoneRequest,
-	CxoneError,
 	retryPolicy,
 	type CxoneCredentials,
 	type CxoneRequest,
@@ -118,5 +117,3 @@ export class WebhookApi {
 	}
 }
 
-/** Whether `error` is a CXone failure, for callers that turn it into the n8n error of their context. */
-export const isCxoneError = (error: unknown): error is CxoneError => error instanceof CxoneError;

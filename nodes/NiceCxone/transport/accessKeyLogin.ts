@@ -11,14 +11,13 @@ import {
 	FEDRAMP_AREA,
 	FEDRAMP_DIGITAL_BASE,
 	OPENID_CONFIGURATION_PATH,
-	TOKEN_REFRESH_MARGIN_MS,
-	TOKEN_REFRESH_MAX_LIFETIME_FRACTION,
 	TOKEN_TIMEOUT_MS,
 } from '../constants';
 import { describeZodError, hostSchema } from '../helpers/validation';
 import { CxoneError } from './errors';
 import { isNetworkFailure, sendHttp, type HttpAnswer, type HttpCall, type HttpHelpers } from './http';
 import { retryPolicy } from './retryPolicy';
+import { refreshAtFor, SharedLogins, type CachedLogin } from './sharedLogins';
 
 /** The NICE CXone Access Key API credential's fields, hosts checked and without trailing slashes. */
 export interface AccessKeyCredentials {
@@ -253,10 +252,7 @@ async function discover(
 	return { apiBase, digitalBase };
 }
 
-interface CachedSession extends AccessKeySession {
-	/** performance.now() after which the session logs in again. */
-	refreshAt: number;
-}
+type CachedSession = AccessKeySession & CachedLogin;
 
 /**
  * Access-key sessions shared by every item, execution and node of this n8n process: one per (auth host, key,
@@ -264,40 +260,24 @@ interface CachedSession extends AccessKeySession {
  * Route A and B tokens are not refreshed but replaced by a new login, as Cognigy and outboundani do (spec §1a).
  */
 export class AccessKeySessions {
-	private readonly sessions = new Map<string, CachedSession>();
-	private readonly inFlight = new Map<string, Promise<CachedSession>>();
+	private readonly sessions = new SharedLogins<CachedSession>();
 	/** Logins actually started, for tests. */
 	logins = 0;
 
 	async get(http: HttpHelpers, credentials: AccessKeyCredentials): Promise<AccessKeySession> {
-		const key = sessionKey(credentials);
-		const cached = this.sessions.get(key);
-		if (cached && performance.now() < cached.refreshAt) return cached;
-		let pending = this.inFlight.get(key);
-		if (!pending) {
-			pending = this.login(http, credentials, key);
-			this.inFlight.set(key, pending);
-			// A failed login is not cached: the next caller starts a fresh one.
-			pending.then(
-				() => this.inFlight.delete(key),
-				() => this.inFlight.delete(key),
-			);
-		}
-		return await pending;
+		return await this.sessions.get(sessionKey(credentials), async () => await this.login(http, credentials));
 	}
 
-	/** Drops the session holding `staleToken` after CXone refused it; concurrent 401s then share one new login. */
+	/** Drops the session holding `staleToken` after CXone refused it (see SharedLogins.invalidate). */
 	invalidate(credentials: AccessKeyCredentials, staleToken: string): void {
-		const key = sessionKey(credentials);
-		if (this.sessions.get(key)?.accessToken === staleToken) this.sessions.delete(key);
+		this.sessions.invalidate(sessionKey(credentials), staleToken);
 	}
 
 	clear(): void {
 		this.sessions.clear();
-		this.inFlight.clear();
 	}
 
-	private async login(http: HttpHelpers, credentials: AccessKeyCredentials, key: string): Promise<CachedSession> {
+	private async login(http: HttpHelpers, credentials: AccessKeyCredentials): Promise<CachedSession> {
 		this.logins++;
 		const startedAt = performance.now();
 		const tokens = await requestTokenSet(http, credentials);
@@ -325,10 +305,7 @@ export class AccessKeySessions {
 		}
 		const bases = await discover(http, credentials, tenantId, accessToken);
 		const lifetimeMs = lifetimeSecondsOf(tokens.expires_in, accessClaims) * 1000;
-		const margin = Math.min(TOKEN_REFRESH_MARGIN_MS, lifetimeMs * TOKEN_REFRESH_MAX_LIFETIME_FRACTION);
-		const session: CachedSession = { accessToken, tenantId, ...bases, refreshAt: startedAt + lifetimeMs - margin };
-		this.sessions.set(key, session);
-		return session;
+		return { accessToken, tenantId, ...bases, refreshAt: refreshAtFor(startedAt, lifetimeMs) };
 	}
 }
 

@@ -2,16 +2,12 @@ import { createHash } from 'node:crypto';
 
 import { sleep } from 'n8n-workflow';
 
-import {
-	TOKEN_PATH,
-	TOKEN_REFRESH_MARGIN_MS,
-	TOKEN_REFRESH_MAX_LIFETIME_FRACTION,
-	TOKEN_TIMEOUT_MS,
-} from '../constants';
+import { TOKEN_PATH, TOKEN_TIMEOUT_MS } from '../constants';
 import type { CxoneCredentials } from './credentials';
 import { CxoneError } from './errors';
 import { isNetworkFailure, sendHttp, type HttpHelpers } from './http';
 import { retryPolicy } from './retryPolicy';
+import { refreshAtFor, SharedLogins, type CachedLogin } from './sharedLogins';
 
 export interface TokenResponse {
 	access_token: string;
@@ -56,63 +52,35 @@ export async function requestToken(http: HttpHelpers, credentials: CxoneCredenti
 	}
 }
 
-interface CachedToken {
-	accessToken: string;
-	/** performance.now() after which the token counts as expired. */
-	refreshAt: number;
-}
-
 /**
  * Client-credentials tokens shared by every item, execution and node of this n8n process:
  * one per (auth host, client id, secret, scopes), refreshed before expiry, one request in flight.
  */
 export class TokenCache {
-	private readonly tokens = new Map<string, CachedToken>();
-	private readonly inFlight = new Map<string, Promise<CachedToken>>();
+	private readonly logins = new SharedLogins<CachedLogin>();
 	/** Token requests actually sent, for tests. */
 	requests = 0;
 
 	/** A valid access token for `credentials`, fetching one only when none is cached or it is due. */
 	async get(http: HttpHelpers, credentials: CxoneCredentials): Promise<string> {
-		const key = cacheKey(credentials);
-		const cached = this.tokens.get(key);
-		if (cached && performance.now() < cached.refreshAt) return cached.accessToken;
-		let pending = this.inFlight.get(key);
-		if (!pending) {
-			pending = this.fetch(http, credentials, key);
-			this.inFlight.set(key, pending);
-			// A failed fetch is not cached: the next caller starts a fresh request.
-			pending.then(
-				() => this.inFlight.delete(key),
-				() => this.inFlight.delete(key),
-			);
-		}
-		return (await pending).accessToken;
+		const login = await this.logins.get(cacheKey(credentials), async () => await this.fetch(http, credentials));
+		return login.accessToken;
 	}
 
-	/**
-	 * Drops `staleToken` after the API refused it. Only that token is dropped, so a burst of
-	 * concurrent 401s for the same token leads to one new token request, not one each.
-	 */
+	/** Drops `staleToken` after the API refused it (see SharedLogins.invalidate). */
 	invalidate(credentials: CxoneCredentials, staleToken: string): void {
-		const key = cacheKey(credentials);
-		if (this.tokens.get(key)?.accessToken === staleToken) this.tokens.delete(key);
+		this.logins.invalidate(cacheKey(credentials), staleToken);
 	}
 
 	clear(): void {
-		this.tokens.clear();
-		this.inFlight.clear();
+		this.logins.clear();
 	}
 
-	private async fetch(http: HttpHelpers, credentials: CxoneCredentials, key: string): Promise<CachedToken> {
+	private async fetch(http: HttpHelpers, credentials: CxoneCredentials): Promise<CachedLogin> {
 		this.requests++;
 		const startedAt = performance.now();
 		const token = await requestToken(http, credentials);
-		const lifetimeMs = token.expires_in * 1000;
-		const margin = Math.min(TOKEN_REFRESH_MARGIN_MS, lifetimeMs * TOKEN_REFRESH_MAX_LIFETIME_FRACTION);
-		const cached: CachedToken = { accessToken: token.access_token, refreshAt: startedAt + lifetimeMs - margin };
-		this.tokens.set(key, cached);
-		return cached;
+		return { accessToken: token.access_token, refreshAt: refreshAtFor(startedAt, token.expires_in * 1000) };
 	}
 }
 
