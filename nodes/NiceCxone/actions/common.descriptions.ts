@@ -117,7 +117,7 @@ export function idProperties(
 			name: source.fieldParameter,
 			type: 'string',
 			required: true,
-			default: source.defaultField,
+			default: `${source.defaultField}`,
 			description: `Name of the input field holding the ${source.label}; it is not sent as data`,
 			displayOptions: autoMap,
 		},

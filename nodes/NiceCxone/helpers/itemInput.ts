@@ -161,7 +161,7 @@ export type ValueType = 'string' | 'number' | 'boolean' | 'null';
 export function typedValue(
 	this: IExecuteFunctions,
 	itemIndex: number,
-	entry: { name: unknown; valueType?: ValueType; value?: unknown },
+	entry: { name?: unknown; valueType?: ValueType; value?: unknown },
 	place: string,
 ): unknown {
 	const valueType = entry.valueType ?? 'string';

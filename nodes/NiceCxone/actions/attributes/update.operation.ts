@@ -27,7 +27,7 @@ import {
 	attributeUpdateSchema,
 	clip,
 	formatPath,
-	interactionIdSchema,
+	pathIdSchema,
 	parseOrThrow,
 	type AttributeMode,
 	type Refusal,
@@ -49,7 +49,7 @@ const INTERACTION_ID: IdSource = {
 	label: 'Interaction ID',
 	fieldParameter: 'interactionIdField',
 	defaultField: DEFAULT_INTERACTION_ID_FIELD,
-	schema: interactionIdSchema,
+	schema: pathIdSchema,
 };
 
 export const description: INodeProperties[] = [
