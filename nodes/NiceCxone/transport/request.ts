@@ -21,8 +21,13 @@ export interface CxoneRequest {
 	maxRequestsPerSecond?: number;
 	/** False for a non-idempotent call whose caller decides itself whether to try again. */
 	retry?: boolean;
-	/** What to check when CXone refuses this call with a status, where the call knows better than the generic hint. */
-	hints?: Partial<Record<number, string>>;
+	/**
+	 * False for a call that must not take effect twice (a signal): it is sent again only when it certainly did
+	 * nothing (retryPolicy.isRefusedUnsent), never after a lost answer.
+	 */
+	idempotent?: boolean;
+	/** What to check when this call fails, by status or `network`, where the call knows better than the generic hint. */
+	hints?: Partial<Record<number | 'network', string>>;
 }
 
 /** How one logical call went: what the audit record needs, success or not. */
@@ -53,7 +58,7 @@ export async function cxoneRequest<T>(
 	const base = request.base ?? 'api';
 	const maxAttempts = request.retry === false ? 1 : retryPolicy.maxAttempts;
 	const hintOf = ({ status }: { status?: number }) =>
-		status === undefined ? undefined : (request.hints?.[status] ?? connection.hint?.(status));
+		status === undefined ? request.hints?.network : (request.hints?.[status] ?? connection.hint?.(status));
 	let attempts = 0;
 	let reauthenticated = false;
 	const figures = () => ({ attempts, latencyMs: performance.now() - startedAt });
@@ -97,7 +102,8 @@ export async function cxoneRequest<T>(
 		}
 		const error = CxoneError.fromOutcome(outcome, connection.secrets(session.token), false, hintOf);
 		failedAttempts++;
-		if (!retryPolicy.isRetryable(outcome) || failedAttempts >= maxAttempts) {
+		const mayResend = request.idempotent !== false || retryPolicy.isRefusedUnsent(outcome);
+		if (!retryPolicy.isRetryable(outcome) || !mayResend || failedAttempts >= maxAttempts) {
 			return { ok: false, error, ...figures() };
 		}
 		await sleep(retryPolicy.delayMs(failedAttempts, error.retryAfterMs));

@@ -21,6 +21,8 @@ const JSON_EXPECTED = `an array of up to ${MAX_SIGNAL_PARAMETERS} values ["…",
 
 const HINTS = {
 	400: `CXone refused the signal. A signal carries at most ${MAX_SIGNAL_PARAMETERS} parameters, p1 … p${MAX_SIGNAL_PARAMETERS}.`,
+	network:
+		'The answer to the signal was lost or never came, so it was not sent again: the script may or may not have received it. Check the contact in CXone before sending it again.',
 	404: "CXone knows no live contact with this ID. A signal reaches only a contact whose Studio script is still running: check the Contact ID (the spawned contact's {ContactID} in Studio, not the master contact) and that the contact has not ended.",
 };
 
@@ -156,6 +158,7 @@ export async function prepare(
 					timeoutMs: run.timeoutMs,
 					maxRequestsPerSecond: run.maxRequestsPerSecond,
 					hints: HINTS,
+					idempotent: false,
 				});
 				const { latencyMs, attempts } = result;
 				outcome = result.ok

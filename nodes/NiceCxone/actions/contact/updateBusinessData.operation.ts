@@ -145,7 +145,7 @@ export async function prepare(
 		place: (path) => {
 			const [index, part] = path;
 			const name = typeof index === 'number' ? (fields[index] as { name?: unknown } | undefined)?.name : undefined;
-			return typeof name === 'string' && part === 'value' ? `Business data field "${clip(name)}"` : `Business Data ${path.join('.')}`;
+			return typeof name === 'string' && part === 'value' ? `Business data field "${clip(name)}"` : path.length === 0 ? 'Business Data' : `Business Data ${path.join('.')}`;
 		},
 	});
 	// CXone takes an array of single-key objects, each with its typed value (spec §6).
