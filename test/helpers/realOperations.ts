@@ -11,7 +11,7 @@ export interface RealRun {
 	resource: 'contact' | 'digitalCase' | 'digitalCustomer';
 	operation: string;
 	parameters?: INodeParameters;
-	items?: IDataObject[];
+	items?: Array<Record<string, unknown>>;
 	continueOnFail?: boolean;
 	onError?: 'continueRegularOutput' | 'continueErrorOutput';
 	credentials?: ICredentialDataDecryptedObject;
@@ -24,7 +24,7 @@ export function runReal(sandbox: CxoneSandbox, run: RealRun): Promise<RunResult>
 		credentialType: 'niceCxoneAccessKeyApi',
 		typeVersion: 2,
 		parameters: { authentication: 'accessKey', resource: run.resource, operation: run.operation, ...run.parameters },
-		items: run.items ?? [{}],
+		items: (run.items ?? [{}]) as IDataObject[],
 		continueOnFail: run.continueOnFail,
 		onError: run.onError,
 	});
