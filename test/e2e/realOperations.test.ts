@@ -3,13 +3,14 @@
  * Customer operation with the NICE CXone Access Key API credential against the sandbox's emulated tenant, and what
  * each node reports is checked against what the sandbox received.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { sandboxAccessKeyCredentialData } from '../../sandbox/credential';
 import { CxoneSandbox } from '../../sandbox/server';
 import { N8nInstance, nodeOutput, type N8nLine } from './n8nInstance';
-import { packPackage } from './support';
+import { executionItems, listExecutions, packPackage, waitFor, type ListedExecution } from './support';
 
 const credentialId = 'e2eCxoneAccessK2';
 const credentialName = 'NICE CXone access key (e2e)';
@@ -95,6 +96,11 @@ function realOperationsWorkflow(seed: CxoneSandbox['realApi']['seed'], otherLive
 	};
 }
 
+interface Example {
+	nodes: Array<{ type: string; parameters: { path: string }; credentials?: Record<string, { id: string; name: string }> }>;
+	pinData: Record<string, Array<{ json: { body: Record<string, unknown> } }>>;
+}
+
 let pack: Awaited<ReturnType<typeof packPackage>>;
 
 beforeAll(async () => {
@@ -166,9 +172,49 @@ describe.each<N8nLine>(['v1', 'v2'])('n8n %s: the real-tenant operations with th
 		expect(sandbox.stats.discoveryRequests).toBe(1);
 	});
 
-	it("the editor's pickers list the tenant's custom fields and active tags", async () => {
+	it('the examples run as shipped on an active workflow, once pointed at a credential: CRM → signal, ticket → business data', async () => {
+		const shipped = [
+			{ file: 'crm-deal-signal-contact.json', node: "Signal the contact's script", contact: sandbox.realApi.seed.liveContactId },
+			{ file: 'ticket-closed-business-data.json', node: "Update the contact's business data", contact: sandbox.realApi.seed.closedContactId },
+		];
+		const examples = await Promise.all(
+			shipped.map(async ({ file }, index) => {
+				const example = JSON.parse(await readFile(resolve(__dirname, '../../examples', file), 'utf8')) as Example;
+				for (const node of example.nodes) if (node.credentials) node.credentials = credentials;
+				return { ...example, id: `e2eCxoneExample${index}` };
+			}),
+		);
+		await n8n!.importWorkflow(examples);
+		for (const example of examples) await n8n!.activate(example.id);
 		await n8n!.start();
 		await n8n!.setupOwnerAndLogin();
+		for (const [index, example] of examples.entries()) {
+			const webhook = example.nodes.find((node) => node.type === 'n8n-nodes-base.webhook')!;
+			await n8n!.waitForWebhook(webhook.parameters.path);
+			// What the CRM or helpdesk sends: the example's own pinned sample, with a contact the sandbox knows.
+			const body = { ...Object.values(example.pinData)[0][0].json.body, cxoneContactId: shipped[index].contact };
+			const answer = await fetch(`${n8n!.url}/webhook/${webhook.parameters.path}`, {
+				method: 'POST',
+				headers: { 'Content-Type': 'application/json' },
+				body: JSON.stringify(body),
+			});
+			expect(answer.status).toBe(200);
+			let executions: ListedExecution[] = [];
+			await waitFor(async () => {
+				executions = await listExecutions(n8n!, example.id);
+				return executions.some((execution) => execution.status !== 'running' && execution.status !== 'new');
+			}, `the run of ${shipped[index].file}`);
+			expect(executions.map((execution) => execution.status)).toEqual(['success']);
+			expect(await executionItems(n8n!, executions[0].id, shipped[index].node)).toEqual([
+				expect.objectContaining({ status: 'success', interaction_id: shipped[index].contact }),
+			]);
+		}
+		expect(sandbox.realApi.contact(sandbox.realApi.seed.liveContactId)?.signals.at(-1)?.params).toMatchObject({ p1: 'deal-changed', p2: 'D-1001' });
+		expect(sandbox.realApi.contact(sandbox.realApi.seed.closedContactId)?.businessData).toMatchObject({ order_reference: 'T-2002', order_total: 42.5, callback_requested: true });
+	});
+
+	it("the editor's pickers list the tenant's custom fields and active tags", async () => {
+		// The server the examples' test started.
 		const ask = async (methodName: string, path: string, currentNodeParameters: Record<string, unknown>, search?: string) =>
 			await n8n!.request<unknown>('POST', `/rest/dynamic-node-parameters/${search === undefined ? 'options' : 'resource-locator-results'}`, {
 				nodeTypeAndVersion: { name: 'n8n-nodes-nice-cxone.niceCxone', version: 2 },
@@ -189,4 +235,5 @@ describe.each<N8nLine>(['v1', 'v2'])('n8n %s: the real-tenant operations with th
 		const tags = await ask('getTags', 'parameters.tagIds', { resource: 'contact', operation: 'addTags' });
 		expect(values(tags)).toContain(sandbox.realApi.seed.tagId);
 	});
+
 });
