@@ -1,7 +1,8 @@
 /**
  * The documentation links n8n shows for the package (each credential's documentationUrl, each node's
  * description documentationUrl and codex primaryDocumentation, read from the built package as n8n loads it)
- * land on a heading of README.md as GitHub renders it, so renaming a heading cannot silently break them.
+ * land on a heading of README.md as GitHub renders it, and so do the README's links to its own sections, so
+ * renaming a heading cannot silently break them.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -105,5 +106,12 @@ describe('README anchors', () => {
 			return page !== packageJson.homepage || anchor === undefined || !anchors.has(anchor);
 		});
 		expect(broken, `links without a matching README heading (headings: ${[...anchors].join(', ')})`).toEqual([]);
+	});
+
+	it("README's own links to its sections point at headings that exist", () => {
+		const anchors = githubAnchors(readme);
+		const internal = [...readme.matchAll(/\]\(#([^)]+)\)/g)].map((match) => match[1]);
+		expect(internal.length).toBeGreaterThan(0);
+		expect(internal.filter((anchor) => !anchors.has(anchor))).toEqual([]);
 	});
 });
