@@ -85,11 +85,20 @@ export async function startDemo(line: N8nLine, { dataDir, log = () => {} }: Demo
 		await n8n.activate(TRIGGER_WORKFLOW_ID);
 		await n8n.start();
 		await n8n.setupOwnerAndLogin();
+		// n8n keeps an active workflow's webhooks across restarts, trusting CXone to keep the registration; this
+		// run's sandbox is new, so in a reused data folder the trigger must register again.
+		if (dataDir) await registerAgain(n8n, TRIGGER_WORKFLOW_ID);
 	} catch (error) {
 		await stop();
 		throw error;
 	}
 	return { sandbox, n8n, stop };
+}
+
+/** Deactivates and activates a workflow as the editor's toggle does, so its trigger registers anew. */
+async function registerAgain(n8n: N8nInstance, workflowId: string): Promise<void> {
+	const { versionId } = await n8n.request<{ versionId: string }>('POST', `/rest/workflows/${workflowId}/deactivate`, {});
+	await n8n.request('POST', `/rest/workflows/${workflowId}/activate`, { versionId });
 }
 
 /** Both bases filled in, as a user pointing the credential at the sandbox by hand would enter them. */

@@ -320,7 +320,8 @@ export class N8nInstance {
 	private async importFile(command: string, content: object | object[]): Promise<void> {
 		const file = join(this.userFolder, `${command.replace(':', '-')}-${Date.now()}.json`);
 		await writeFile(file, JSON.stringify(content));
-		const result = await this.cli([command, `--input=${file}`]);
+		// Credentials are in clear text there, and a kept user folder outlives this instance.
+		const result = await this.cli([command, `--input=${file}`]).finally(() => rm(file, { force: true }));
 		if (result.code !== 0) {
 			throw new N8nCliError(`n8n ${command} failed`, result);
 		}
