@@ -12,10 +12,12 @@ import { auditRecord, runSummary, type AuditAction, type AuditRecord } from '../
 import { RunParameters } from '../helpers/parameters';
 import {
 	CxoneError,
+	cxoneRequest,
 	nodeConnection,
 	toNodeApiError,
 	type Authentication,
 	type CxoneConnection,
+	type CxoneRequest,
 	type HttpHelpers,
 } from '../transport';
 import { operationFor } from './operations';
@@ -52,6 +54,24 @@ export interface RunContext {
 	timeoutMs: number;
 	/** What the run looked up once for all its items (field definitions, per-contact queues), by key. */
 	shared: Map<string, unknown>;
+}
+
+/**
+ * Sends one item's CXone call with the run's timeout and limiter ceiling, as the router's SentItem: the call's
+ * figures, and on success what `outcome` makes of CXone's answer (output fields, or a failure CXone reported in a 2xx).
+ */
+export async function sendItem<T = unknown>(
+	run: RunContext,
+	request: CxoneRequest,
+	outcome: (data: T) => Pick<SentItem, 'output' | 'error'> = () => ({}),
+): Promise<SentItem> {
+	const result = await cxoneRequest<T>(run.http, run.connection, {
+		timeoutMs: run.timeoutMs,
+		maxRequestsPerSecond: run.maxRequestsPerSecond,
+		...request,
+	});
+	const { latencyMs, attempts } = result;
+	return result.ok ? { latencyMs, attempts, ...outcome(result.data) } : { latencyMs, attempts, error: result.error };
 }
 
 export interface RunOptions {

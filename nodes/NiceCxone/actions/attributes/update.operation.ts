@@ -32,9 +32,8 @@ import {
 	type AttributeMode,
 	type Refusal,
 } from '../../helpers/validation';
-import { cxoneRequest } from '../../transport';
 import { idProperties, inputStyleProperty, runOptionsProperty } from '../common.descriptions';
-import type { ItemTarget, PreparedItem } from '../router';
+import { sendItem, type ItemTarget, type PreparedItem } from '../router';
 
 export { runOptions } from '../common.descriptions';
 
@@ -198,18 +197,12 @@ export async function prepare(
 
 	return {
 		payloadHash: payloadHash(body),
-		send: async (run) => {
-			const result = await cxoneRequest<IDataObject>(run.http, run.connection, {
-				method: 'POST',
-				path: ATTRIBUTES_PATH(encodeURIComponent(interactionId)),
-				body,
-				timeoutMs: run.timeoutMs,
-				maxRequestsPerSecond: run.maxRequestsPerSecond,
-			});
-			const { latencyMs, attempts } = result;
-			if (!result.ok) return { latencyMs, attempts, error: result.error };
-			return { latencyMs, attempts, output: includeResponse ? { response: result.data } : undefined };
-		},
+		send: async (run) =>
+			await sendItem<IDataObject>(
+				run,
+				{ method: 'POST', path: ATTRIBUTES_PATH(encodeURIComponent(interactionId)), body },
+				(response) => ({ output: includeResponse ? { response } : undefined }),
+			),
 	};
 }
 

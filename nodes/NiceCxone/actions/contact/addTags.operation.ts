@@ -4,10 +4,10 @@ import { CONTACT_TAGS_PATH } from '../../constants';
 import { payloadHash } from '../../helpers/audit';
 import { idOf } from '../../helpers/itemInput';
 import type { RunParameters } from '../../helpers/parameters';
-import { parseOrThrow, tagIdsSchema } from '../../helpers/validation';
-import { cxoneRequest, CxoneError } from '../../transport';
+import { clip, parseOrThrow, tagIdsSchema } from '../../helpers/validation';
+import { CxoneError } from '../../transport';
 import { idProperties, runOptionsProperty } from '../common.descriptions';
-import type { ItemTarget, PreparedItem, RunContext } from '../router';
+import { sendItem, type ItemTarget, type PreparedItem, type RunContext } from '../router';
 import { CONTACT_ID } from './contactId';
 
 export { runOptions } from '../common.descriptions';
@@ -66,27 +66,22 @@ export async function prepare(
 	const body = JSON.stringify({ tags: tagIds.map((tagId) => ({ tagId })) });
 	return {
 		payloadHash: payloadHash(body),
-		send: async () => {
-			const result = await cxoneRequest<TagAnswer>(run.http, run.connection, {
-				method: 'POST',
-				path: CONTACT_TAGS_PATH(encodeURIComponent(contactId)),
-				body,
-				timeoutMs: run.timeoutMs,
-				maxRequestsPerSecond: run.maxRequestsPerSecond,
-				hints: HINTS,
-			});
-			const { latencyMs, attempts } = result;
-			if (!result.ok) return { latencyMs, attempts, error: result.error };
-			const resultSet = result.data?.resultSet;
-			// NICE's agent SDK counts a tag request as done only when errorCount is the string "0".
-			if (String(resultSet?.errorCount) === '0') return { latencyMs, attempts, output: { tag_ids: tagIds } };
-			const error = new CxoneError({
-				status: result.status,
-				code: 'tag_errors',
-				description: `CXone reported ${String(resultSet?.errorCount ?? 'an unknown number of')} tag error(s): ${JSON.stringify(resultSet ?? result.data ?? null)}`,
-				hint: 'Check that each Tag ID exists and is active in CXone (ACD → Tags), and that the contact is one CXone can tag.',
-			});
-			return { latencyMs, attempts, error, output: { resultSet: resultSet ?? null } };
-		},
+		send: async () =>
+			await sendItem<TagAnswer | undefined>(
+				run,
+				{ method: 'POST', path: CONTACT_TAGS_PATH(encodeURIComponent(contactId)), body, hints: HINTS },
+				(answer) => {
+					const resultSet = answer?.resultSet;
+					// NICE's agent SDK counts a tag request as done only when errorCount is the string "0".
+					if (String(resultSet?.errorCount) === '0') return { output: { tag_ids: tagIds } };
+					const error = new CxoneError({
+						status: 200,
+						code: 'tag_errors',
+						description: `CXone reported ${String(resultSet?.errorCount ?? 'an unknown number of')} tag error(s): ${clip(JSON.stringify(resultSet ?? answer ?? null), 400)}`,
+						hint: 'Check that each Tag ID exists and is active in CXone (ACD → Tags), and that the contact is one CXone can tag.',
+					});
+					return { error };
+				},
+			),
 	};
 }

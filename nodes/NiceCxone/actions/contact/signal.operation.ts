@@ -5,9 +5,8 @@ import { payloadHash } from '../../helpers/audit';
 import { collectionRows, idOf, inputError, itemFields, jsonParameter } from '../../helpers/itemInput';
 import type { RunParameters } from '../../helpers/parameters';
 import { clip, parseOrThrow, signalParametersSchema } from '../../helpers/validation';
-import { cxoneRequest } from '../../transport';
 import { idProperties, inputStyleProperty, runOptionsProperty } from '../common.descriptions';
-import type { ItemTarget, PreparedItem, RunContext } from '../router';
+import { sendItem, type ItemTarget, type PreparedItem, type RunContext, type SentItem } from '../router';
 import { CONTACT_ID } from './contactId';
 
 export { runOptions } from '../common.descriptions';
@@ -150,20 +149,18 @@ export async function prepare(
 		// A signal has no body: what identifies what was sent is the query.
 		payloadHash: payloadHash(query),
 		send: async () => {
-			let outcome: Awaited<ReturnType<PreparedItem['send']>> = { latencyMs: 0, attempts: 0 };
+			let outcome: SentItem = { latencyMs: 0, attempts: 0 };
 			await afterEarlierSignals(run, contactId, async () => {
-				const result = await cxoneRequest(run.http, run.connection, {
-					method: 'POST',
-					path: `${SIGNAL_PATH(encodeURIComponent(contactId))}${query ? `?${query}` : ''}`,
-					timeoutMs: run.timeoutMs,
-					maxRequestsPerSecond: run.maxRequestsPerSecond,
-					hints: HINTS,
-					idempotent: false,
-				});
-				const { latencyMs, attempts } = result;
-				outcome = result.ok
-					? { latencyMs, attempts, output: { parameters: sent } }
-					: { latencyMs, attempts, error: result.error };
+				outcome = await sendItem(
+					run,
+					{
+						method: 'POST',
+						path: `${SIGNAL_PATH(encodeURIComponent(contactId))}${query ? `?${query}` : ''}`,
+						hints: HINTS,
+						idempotent: false,
+					},
+					() => ({ output: { parameters: sent } }),
+				);
 			});
 			return outcome;
 		},

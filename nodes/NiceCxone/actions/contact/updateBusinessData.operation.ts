@@ -13,9 +13,8 @@ import {
 } from '../../helpers/itemInput';
 import type { RunParameters } from '../../helpers/parameters';
 import { businessDataSchema, clip, parseOrThrow, pathIdSchema } from '../../helpers/validation';
-import { cxoneRequest } from '../../transport';
 import { idProperties, inputStyleProperty, runOptionsProperty } from '../common.descriptions';
-import type { ItemTarget, PreparedItem, RunContext } from '../router';
+import { sendItem, type ItemTarget, type PreparedItem, type RunContext } from '../router';
 import { CONTACT_ID } from './contactId';
 
 export { runOptions } from '../common.descriptions';
@@ -152,17 +151,12 @@ export async function prepare(
 	const body = JSON.stringify(checked.map(({ name, value }) => ({ [name]: value })));
 	return {
 		payloadHash: payloadHash(body),
-		send: async () => {
-			const result = await cxoneRequest(run.http, run.connection, {
+		send: async () =>
+			await sendItem(run, {
 				method: 'PUT',
 				path: BUSINESS_DATA_PATH(encodeURIComponent(contactId), segmentId && encodeURIComponent(segmentId)),
 				body,
-				timeoutMs: run.timeoutMs,
-				maxRequestsPerSecond: run.maxRequestsPerSecond,
 				hints: HINTS,
-			});
-			const { latencyMs, attempts } = result;
-			return result.ok ? { latencyMs, attempts } : { latencyMs, attempts, error: result.error };
-		},
+			}),
 	};
 }

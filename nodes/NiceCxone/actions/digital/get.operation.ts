@@ -2,9 +2,8 @@ import { type IDataObject, type IExecuteFunctions, type INodeProperties } from '
 
 import { idFromParameter } from '../../helpers/itemInput';
 import type { RunParameters } from '../../helpers/parameters';
-import { cxoneRequest } from '../../transport';
 import { idProperties, runOptions, runOptionsProperty } from '../common.descriptions';
-import type { ItemTarget, Operation, PreparedItem, RunContext } from '../router';
+import { sendItem, type ItemTarget, type Operation, type PreparedItem, type RunContext } from '../router';
 import { DIGITAL_RESOURCES, DIGITAL_SUBJECTS, ID_DESCRIPTIONS, type DigitalResource } from './subjects';
 
 const operation = 'get';
@@ -42,20 +41,12 @@ function forResource(resource: DigitalResource): Operation {
 			target.interactionId = id;
 			return {
 				payloadHash: null,
-				send: async () => {
-					const result = await cxoneRequest<IDataObject>(run.http, run.connection, {
-						method: 'GET',
-						base: 'digital',
-						path: subject.path(encodeURIComponent(id)),
-						timeoutMs: run.timeoutMs,
-						maxRequestsPerSecond: run.maxRequestsPerSecond,
-						hints: HINTS,
-					});
-					const { latencyMs, attempts } = result;
-					return result.ok
-						? { latencyMs, attempts, output: { [OUTPUT_FIELDS[resource]]: result.data ?? null } }
-						: { latencyMs, attempts, error: result.error };
-				},
+				send: async () =>
+					await sendItem<IDataObject | undefined>(
+						run,
+						{ method: 'GET', base: 'digital', path: subject.path(encodeURIComponent(id)), hints: HINTS },
+						(found) => ({ output: { [OUTPUT_FIELDS[resource]]: found ?? null } }),
+					),
 			};
 		},
 	};

@@ -3,9 +3,8 @@ import { type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import { idFromParameter } from '../../helpers/itemInput';
 import type { RunParameters } from '../../helpers/parameters';
 import { parseOrThrow, pathIdSchema } from '../../helpers/validation';
-import { cxoneRequest } from '../../transport';
 import { idProperties, runOptions, runOptionsProperty } from '../common.descriptions';
-import type { ItemTarget, Operation, PreparedItem, RunContext } from '../router';
+import { sendItem, type ItemTarget, type Operation, type PreparedItem, type RunContext } from '../router';
 import {
 	checkFields,
 	DIGITAL_RESOURCES,
@@ -79,20 +78,17 @@ function forResource(resource: DigitalResource): Operation {
 			checkFields.call(this, itemIndex, subject, await runDefinitions.call(this, itemIndex, run, subject), [{ ident }]);
 			return {
 				payloadHash: null,
-				send: async () => {
-					const result = await cxoneRequest(run.http, run.connection, {
-						method: 'DELETE',
-						base: 'digital',
-						path: `${subject.path(encodeURIComponent(id))}/custom-fields/${encodeURIComponent(ident)}`,
-						timeoutMs: run.timeoutMs,
-						maxRequestsPerSecond: run.maxRequestsPerSecond,
-						hints: HINTS,
-					});
-					const { latencyMs, attempts } = result;
-					return result.ok
-						? { latencyMs, attempts, output: { custom_field: ident } }
-						: { latencyMs, attempts, error: result.error };
-				},
+				send: async () =>
+					await sendItem(
+						run,
+						{
+							method: 'DELETE',
+							base: 'digital',
+							path: `${subject.path(encodeURIComponent(id))}/custom-fields/${encodeURIComponent(ident)}`,
+							hints: HINTS,
+						},
+						() => ({ output: { custom_field: ident } }),
+					),
 			};
 		},
 	};

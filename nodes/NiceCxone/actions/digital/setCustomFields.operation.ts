@@ -4,9 +4,8 @@ import { payloadHash } from '../../helpers/audit';
 import { collectionRows, idOf, itemFields, jsonParameter } from '../../helpers/itemInput';
 import type { RunParameters } from '../../helpers/parameters';
 import { clip, customFieldsSchema, parseOrThrow } from '../../helpers/validation';
-import { cxoneRequest } from '../../transport';
 import { idProperties, inputStyleProperty, runOptions, runOptionsProperty } from '../common.descriptions';
-import type { ItemTarget, Operation, PreparedItem, RunContext } from '../router';
+import { sendItem, type ItemTarget, type Operation, type PreparedItem, type RunContext } from '../router';
 import {
 	checkFields,
 	DIGITAL_RESOURCES,
@@ -131,19 +130,14 @@ function forResource(resource: DigitalResource): Operation {
 			const body = JSON.stringify(checked);
 			return {
 				payloadHash: payloadHash(body),
-				send: async () => {
-					const result = await cxoneRequest(run.http, run.connection, {
+				send: async () =>
+					await sendItem(run, {
 						method: 'PUT',
 						base: 'digital',
 						path: `${subject.path(encodeURIComponent(id))}/custom-fields`,
 						body,
-						timeoutMs: run.timeoutMs,
-						maxRequestsPerSecond: run.maxRequestsPerSecond,
 						hints: HINTS,
-					});
-					const { latencyMs, attempts } = result;
-					return result.ok ? { latencyMs, attempts } : { latencyMs, attempts, error: result.error };
-				},
+					}),
 			};
 		},
 	};
