@@ -62,6 +62,14 @@ function realOperationsWorkflow(seed: CxoneSandbox['realApi']['seed'], otherLive
 			options: {},
 		}),
 		cxoneNode(6, 'Get Case', { resource: 'digitalCase', operation: 'get', caseId: seed.digitalCaseId, options: {} }),
+		cxoneNode(7, 'Remove Customer Field', {
+			resource: 'digitalCustomer',
+			operation: 'removeCustomField',
+			customerId: seed.customerId,
+			customField: { __rl: true, mode: 'id', value: 'crmId' },
+			options: {},
+		}),
+		cxoneNode(8, 'Get Customer', { resource: 'digitalCustomer', operation: 'get', customerId: seed.customerId, options: {} }),
 	];
 	return {
 		id: workflowId,
@@ -166,6 +174,13 @@ describe.each<N8nLine>(['v1', 'v2'])('n8n %s: the real-tenant operations with th
 		const got = nodeOutput(run, 'Get Case');
 		expect(got).toHaveLength(3);
 		expect((got[0].case as { id: string }).id).toBe(seed.digitalCaseId);
+
+		expect(nodeOutput(run, 'Remove Customer Field').map((record) => [record.action, record.status])).toEqual(
+			Array(3).fill(['remove_customer_custom_field', 'success']),
+		);
+		const customer = sandbox.realApi.digitalCustomer(seed.customerId) as { customFields: Array<{ ident: string; value: string }> };
+		expect(customer.customFields.map((field) => field.ident)).not.toContain('crmId');
+		expect(nodeOutput(run, 'Get Customer').map((record) => (record.customer as { id: string }).id)).toEqual(Array(3).fill(seed.customerId));
 
 		// One access-key login and one discovery for the whole run, every node and item sharing them.
 		expect(sandbox.stats.loginRequests.accessKey).toBe(1);
