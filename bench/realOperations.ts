@@ -26,9 +26,9 @@ import {
 	fixed,
 	id16,
 	log,
+	passes,
 	ratio,
 	representative,
-	summary,
 	TENANT_LIMIT,
 	warmPass,
 	type SuiteContext,
@@ -63,8 +63,8 @@ interface RealResult extends ScenarioResult {
  */
 export function realSandboxOptions({ repetitions, itemCount }: { repetitions: number; itemCount: number }) {
 	const contestants = 2;
-	const passes = 2;
-	return { digitalCaseUpdateBurst: repetitions * contestants * passes * itemCount };
+	const passesPerRun = 2;
+	return { digitalCaseUpdateBurst: repetitions * contestants * passesPerRun * itemCount };
 }
 
 function tenantCounts(stats: SandboxStats, operation: Operation): TenantCounts {
@@ -153,7 +153,7 @@ export async function realOperationsSuite(context: SuiteContext) {
 		const { result, run } = await harness.execute(workflowId, label, kind, itemCount);
 		const tenant = tenantCounts(sandbox.stats, operation);
 		if (!result.warm?.error) check(run);
-		log(`${label}: ${summary(result)}, ${tenant.logins} logins, ${tenant.refused} × 429, ${tenant.merged} merged`);
+		log(`${label}: ${passes(result)}, ${tenant.logins} logins, ${tenant.refused} × 429, ${tenant.merged} merged`);
 		return { ...result, tenant };
 	};
 	const sentQueries = (ids: string[]) => (run: ExecutionRun) =>

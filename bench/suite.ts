@@ -54,15 +54,16 @@ export const fixed = (value: number, digits = 2) => value.toFixed(digits);
 
 export const verdict = (text: string, met: boolean) => `- ${met ? 'Met' : '**Not met**'}: ${text}`;
 
-/** One log line for a finished scenario. */
-export function summary(result: ScenarioResult): string {
+/** A finished scenario's two passes, for the log. */
+export function passes(result: ScenarioResult): string {
 	const pass = (stats?: PassStats) =>
 		!stats ? 'no run' : stats.error ? `failed (${stats.error})` : `${Math.round(stats.itemsPerSecond)} items/s`;
-	return (
-		`cold pass ${pass(result.cold)}, measured pass ${pass(result.warm)}, ` +
-		`${result.tokenRequests} token requests, ${result.rateLimited} × 429`
-	);
+	return `cold pass ${pass(result.cold)}, measured pass ${pass(result.warm)}`;
 }
+
+/** One log line for a finished scenario of the tutorial contract. */
+export const summary = (result: ScenarioResult) =>
+	`${passes(result)}, ${result.tokenRequests} token requests, ${result.rateLimited} × 429`;
 
 export function log(message: string): void {
 	console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
