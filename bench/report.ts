@@ -37,7 +37,7 @@ export const loadAverage = () =>
 		.map((load) => load.toFixed(2))
 		.join(' / ');
 
-const int = (value: number | null | undefined) => (value == null ? '–' : Math.round(value).toLocaleString('en-US'));
+export const int = (value: number | null | undefined) => (value == null ? '–' : Math.round(value).toLocaleString('en-US'));
 const ms = (value: number | undefined) => (value === undefined ? '–' : value.toFixed(1));
 const mb = (bytes: number | undefined) => (bytes === undefined ? '–' : (bytes / 1024 / 1024).toFixed(1));
 const ratio = (value: number | undefined) => (value === undefined ? '–' : `${value.toFixed(2)}×`);
@@ -46,7 +46,8 @@ const ratio = (value: number | undefined) => (value === undefined ? '–' : `${v
 const passCell = (pass: PassStats | undefined, value: (pass: PassStats) => string) =>
 	!pass || pass.error ? '–' : value(pass);
 
-const rateCell = (pass: PassStats | undefined) =>
+/** A pass's items/s, or why it failed, shortened to fit a table cell. */
+export const rateCell = (pass: PassStats | undefined) =>
 	pass?.error
 		? `failed: ${pass.error.replace(/\|/g, '/').replace(/\s+/g, ' ').slice(0, 80)}`
 		: passCell(pass, (done) => int(done.itemsPerSecond));
@@ -127,10 +128,13 @@ export function machineSection(machine: Machine): string {
 	].join('\n');
 }
 
-/** Replaces the results of n8n line `line` in `file`, between its markers; appends them if it has none. */
-export function writeResults(file: string, section: string, line: string): void {
-	const begin = `<!-- bench:results:${line}:begin -->`;
-	const end = `<!-- bench:results:${line}:end -->`;
+/**
+ * Replaces the results of one suite and n8n line in `file`, between the markers named `marker` (such as
+ * `results:v2` or `real:v1`); appends them if it has none.
+ */
+export function writeResults(file: string, section: string, marker: string): void {
+	const begin = `<!-- bench:${marker}:begin -->`;
+	const end = `<!-- bench:${marker}:end -->`;
 	const block = `${begin}\n${section}\n${end}`;
 	const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
 	const start = current.indexOf(begin);

@@ -13,6 +13,7 @@ export interface PassStats {
 	failures: number;
 	error?: string;
 	p50Ms?: number;
+	p95Ms?: number;
 	p99Ms?: number;
 	/** JSON bytes of the items the node put out. */
 	outputBytes?: number;
