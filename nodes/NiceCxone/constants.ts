@@ -105,3 +105,22 @@ export const SERVER_TIME_PATH = `${ACD_SERVICES_PATH}/server-time`;
 export const DIGITAL_BASE = (area: string, domain: string) => `https://api-de-${area}.${domain}`;
 export const FEDRAMP_AREA = 'na2';
 export const FEDRAMP_DIGITAL_BASE = 'https://api-de-na2.nicecxone-gov.com';
+
+/**
+ * CXone Studio calls (spec §9). Studio sends the user's own JSON, or a form body, which is the default content
+ * type of GetRESTProxy() (§9b); its REST API action keeps answers under 32 KB (§9a), so calls are small too.
+ */
+export const STUDIO_MAX_BODY_BYTES = 64 * 1024;
+/** The body field that names an event once, unless the user names another one. */
+export const DEFAULT_STUDIO_EVENT_ID_FIELD = 'eventId';
+/**
+ * A body without an event ID counts as a retry when the same bytes come again within this window: the REST API
+ * action retries a failed call twice on its own, each after a timeout of at most 90 s (§9a).
+ */
+export const STUDIO_BODY_DEDUPE_WINDOW_MS = 2 * 90_000 + 20_000;
+/**
+ * The trigger remembers this many recent events in the workflow's static data, which n8n loads and saves with
+ * every call, so the memory survives a restart; it is also bounded in bytes, since event IDs are the user's own.
+ */
+export const STUDIO_SEEN_EVENTS_MAX = 1000;
+export const STUDIO_SEEN_EVENTS_MAX_BYTES = 64 * 1024;

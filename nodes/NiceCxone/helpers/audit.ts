@@ -4,7 +4,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { AUDIT_SERVICE } from '../constants';
 
-export type AuditAction = 'update_attributes' | 'register_webhook' | 'receive_callback';
+export type AuditAction = 'update_attributes' | 'register_webhook' | 'receive_callback' | 'receive_studio_call';
 
 /** One audit record (contract §6) plus the attempts the call took. */
 export interface AuditRecord extends IDataObject {
