@@ -20,8 +20,10 @@ const USAGE = `Usage: npm run sandbox -- [flags]
                               strict-window  at most N accepted calls in any one-second window, N a whole
                                              number; 429 without Retry-After
 
-The real CXone authentication, discovery and ACD APIs are served beside the tutorial contract, with a separate
-Digital (DFO) API on a second port:
+The real CXone authentication, discovery, ACD (signal, tags, Real-Time, Reporting) and Business Data APIs are served
+beside the tutorial contract, with a separate Digital (DFO) API on a second port. Their seeded ids (a live and a
+closed contact, a Digital case and customer, a business data field, a tag) are printed at start and answered by
+GET /_sandbox/seed:
   --access-key-id ID        the API user's access key id; random, ending in '=', if not given
                                                                          (env CXONE_SANDBOX_ACCESS_KEY_ID)
   --access-key-secret S     its secret; random, ending in '=', if not given
@@ -126,6 +128,13 @@ async function main() {
 	console.log(`Issuer: ${sandbox.realApi.issuer}`);
 	console.log(`API Base: ${sandbox.realApi.apiBase}`);
 	console.log(`Digital API Base: ${sandbox.realApi.digitalBase}`);
+	const seed = sandbox.realApi.seed;
+	console.log(`Live Contact ID: ${seed.liveContactId}`);
+	console.log(`Closed Contact ID: ${seed.closedContactId}`);
+	console.log(`Digital Case ID: ${seed.digitalCaseId}`);
+	console.log(`Customer ID: ${seed.customerId}`);
+	console.log(`Business Data Field: ${seed.businessDataField}`);
+	console.log(`Tag ID: ${seed.tagId}`);
 	console.log(`Rate limit: ${rateLimitPerSecond > 0 ? `${rateLimitPerSecond} requests/s, ${modeFlag}` : 'off'}`);
 	const stop = () => {
 		void sandbox.stop().then(() => process.exit(0));

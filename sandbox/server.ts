@@ -881,7 +881,13 @@ export class CxoneSandbox {
 		if (real) {
 			return this.send(
 				res,
-				'description' in real ? { status: 400, error: 'invalid_request', description: real.description } : real,
+				'description' in real
+					? {
+							status: real.status,
+							error: real.status === 404 ? 'not_found' : 'invalid_request',
+							description: real.description,
+						}
+					: real,
 			);
 		}
 		return this.send(res, { status: 404, error: 'not_found', description: `No control route ${method} ${path}` });

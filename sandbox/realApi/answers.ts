@@ -42,13 +42,35 @@ export function userHubError(
  * that a client reading only the body shows nothing and the omission is seen.
  */
 export function acdError(status: number, description: string, headers: Record<string, string> = {}): Answer {
-	return { status, headers: { icStatusDescription: description, ...headers } };
+	// A header value is visible ASCII; a request's own text (a parameter name) may not be, and must not crash the answer.
+	const ascii = description.replace(/[^\x20-\x7e]/g, '?');
+	return { status, headers: { icStatusDescription: ascii, ...headers } };
 }
 
-/** Digital (DFO) errors: `{errors:[{message}]}` (spec §4, §8). */
-export function dfoError(status: number, message: string): Answer {
-	return json(status, { errors: [{ message }] });
+/** Digital (DFO) errors: `{errors:[{field?, message}]}` (spec §4, §8). */
+export function dfoError(status: number, message: string, field?: string): Answer {
+	return json(status, { errors: [field === undefined ? { message } : { field, message }] });
 }
+
+/**
+ * Business Data API errors. [U] Only the statuses and messages are published (§6); a JSON `{message}` body is assumed,
+ * the shape most of CXone's newer microservices use.
+ */
+export function businessDataError(status: number, message: string, headers: Record<string, string> = {}): Answer {
+	return json(status, { message }, headers);
+}
+
+/** The JSON a request body holds: `{value}`, or `{problem}` saying why there is none. */
+export function parseJsonBody(raw: string): { value: unknown } | { problem: string } {
+	try {
+		return { value: JSON.parse(raw) as unknown };
+	} catch {
+		return { problem: 'The body is not valid JSON' };
+	}
+}
+
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export const NOT_RENDERABLE_TEXT = 'No known way to render data';
 

@@ -5,7 +5,7 @@
 import type http from 'node:http';
 
 import { contentTypeIs, parseBasic, safeEqual } from '../httpUtil';
-import { json, oauthError, userHubError } from './answers';
+import { isRecord, json, oauthError, userHubError } from './answers';
 import type { Tenant } from './tenant';
 import type { Issuers, TokenStore } from './tokens';
 import type { Answer, RealApiStats } from './types';
@@ -26,8 +26,6 @@ export interface AuthContext {
 	stats: RealApiStats;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-	typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function keyMatches(ctx: AuthContext, id: string, secret: string): boolean {
 	// Both comparisons always run, so the answer time does not tell which half was wrong.

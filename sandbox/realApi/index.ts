@@ -6,8 +6,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
-import { acdCall, isAcdPath } from './acd';
-import { acdError, dfoError, oauthError, userHubError, write } from './answers';
+import { type AcdContext, acdCall, isAcdPath } from './acd';
+import { acdError, businessDataError, dfoError, oauthError, userHubError, write } from './answers';
 import {
 	ACCESS_KEY_LOGIN_PATH,
 	ACCESS_KEY_REFRESH_PATH,
@@ -19,21 +19,27 @@ import {
 	TOKEN_ENDPOINT_PATH,
 	tokenEndpoint,
 } from './auth';
+import { BusinessDataApi, isBusinessDataPath } from './businessData';
+import { type AcdContact, type ContactFields, ContactStore, type SandboxSeed } from './contacts';
+import { type ControlAnswer, realApiControl } from './control';
 import { digitalCall } from './digital';
+import { DigitalStore } from './digitalData';
 import { CXONE_CONFIGURATION_PATH, cxoneConfiguration } from './discovery';
 import { seedTenant, type Tenant } from './tenant';
 import { TokenStore } from './tokens';
 import {
 	type Answer,
-	REAL_FAULT_STATUSES,
+	type PermissionArea,
 	REAL_ROUTES,
 	type RealApiHost,
 	type RealApiOptions,
-	type RealFaultStatus,
+	type RealFault,
 	type RealRouteName,
 } from './types';
 
 export * from './types';
+export type { AcdContact, ContactFields, SandboxSeed } from './contacts';
+export { CONTACT_STATES } from './contacts';
 export { decodeJwtPayload } from './jwt';
 export { DEFAULT_DOMAIN } from './tenant';
 export { NOT_RENDERABLE_TEXT } from './answers';
@@ -69,11 +75,17 @@ function errorFor(
 			return acdError(status, description, headers);
 		case 'digital':
 			return dfoError(status, description);
+		case 'businessData':
+			return businessDataError(status, description, headers);
 	}
 }
 
-export function isRealFaultStatus(value: unknown): value is RealFaultStatus {
-	return REAL_FAULT_STATUSES.includes(value as RealFaultStatus);
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+	const chosen = value ?? fallback;
+	if (!Number.isFinite(chosen) || chosen < 0) {
+		throw new RangeError(`${name} must be a number of at least 0, not ${JSON.stringify(value)}`);
+	}
+	return chosen;
 }
 
 export class RealApi {
@@ -84,9 +96,14 @@ export class RealApi {
 	accessKeyRevoked = false;
 
 	private readonly tokens = new TokenStore();
-	private readonly queuedFaults = new Map<RealRouteName, RealFaultStatus[]>(
-		REAL_ROUTES.map((route): [RealRouteName, RealFaultStatus[]] => [route, []]),
+	private readonly queuedFaults = new Map<RealRouteName, RealFault[]>(
+		REAL_ROUTES.map((route): [RealRouteName, RealFault[]] => [route, []]),
 	);
+	private readonly contacts: ContactStore;
+	private readonly digital: DigitalStore;
+	private readonly businessData: BusinessDataApi;
+	private readonly denied = new Set<PermissionArea>();
+	private readonly permits = (area: PermissionArea) => !this.denied.has(area);
 	private readonly digitalServer: http.Server;
 	private readonly scheme: 'http' | 'https';
 	private digitalPort: number;
@@ -97,6 +114,12 @@ export class RealApi {
 	) {
 		this.tenant = seedTenant(options);
 		this.appApproved = options.appApproved ?? true;
+		this.contacts = new ContactStore(nonNegative('signalProcessingMs', options.signalProcessingMs, 20));
+		this.businessData = new BusinessDataApi(nonNegative('businessDataMinIntervalMs', options.businessDataMinIntervalMs, 0));
+		this.digital = new DigitalStore({
+			burst: nonNegative('digitalCaseUpdateBurst', options.digitalCaseUpdateBurst, 250),
+			refillPerMinute: nonNegative('digitalCaseUpdateRefillPerMinute', options.digitalCaseUpdateRefillPerMinute, 17),
+		});
 		this.digitalPort = options.digitalPort ?? 0;
 		const listener: http.RequestListener = (req, res) => {
 			this.handleDigital(req, res).catch((error: unknown) => {
@@ -152,7 +175,7 @@ export class RealApi {
 
 	/** Whether `path` on the main listener belongs to the real APIs rather than to the tutorial contract. */
 	serves(path: string): boolean {
-		return ENDPOINTS.has(path) || isAcdPath(path);
+		return ENDPOINTS.has(path) || isAcdPath(path) || isBusinessDataPath(path);
 	}
 
 	/** Every token of `kind` (all if not given) issued so far, so a test can look for them where they must never appear. */
@@ -165,8 +188,11 @@ export class RealApi {
 		this.tokens.expireAccessTokens();
 	}
 
-	/** Answers the next `times` requests of `route` with `status` in that service's error format, without Retry-After. */
-	injectFault(route: RealRouteName, status: RealFaultStatus, times = 1): void {
+	/**
+	 * Answers the next `times` requests of `route` with `status` in that service's error format, without Retry-After;
+	 * `drop` applies each request and then destroys its socket without any answer (a lost answer).
+	 */
+	injectFault(route: RealRouteName, status: RealFault, times = 1): void {
 		for (let i = 0; i < times; i++) this.queuedFaults.get(route)?.push(status);
 	}
 
@@ -175,14 +201,74 @@ export class RealApi {
 		for (const queue of this.queuedFaults.values()) queue.length = 0;
 	}
 
+	/** The ids of the seeded tenant data, random per sandbox. */
+	get seed(): Readonly<SandboxSeed> {
+		return Object.freeze({
+			liveContactId: this.contacts.liveContactId,
+			closedContactId: this.contacts.closedContactId,
+			digitalCaseId: this.digital.caseId,
+			customerId: this.digital.customerId,
+			businessDataField: this.contacts.businessDataFields[0].name,
+			tagId: this.contacts.tags[0].tagId,
+			skillId: this.contacts.skill.skillId,
+			campaignId: this.contacts.campaign.campaignId,
+			agentId: this.contacts.agentId,
+		});
+	}
+
+	/** Adds a live contact (new id, lastUpdateTime now); fields not given come from the seeded skill and agent. */
+	addContact(fields?: ContactFields): AcdContact {
+		return this.contacts.addContact(fields);
+	}
+
+	/** Moves a live contact to `stateName` (one of CONTACT_STATES except EndContact), updating lastUpdateTime. */
+	setContactState(id: string, stateName: string): AcdContact {
+		return this.contacts.setContactState(id, stateName);
+	}
+
+	/** Ends a live contact: it leaves contacts/active and appears in contacts/completed. */
+	endContact(id: string): AcdContact {
+		return this.contacts.endContact(id);
+	}
+
+	/** A copy of an ACD contact's record, signals, tags and business data included; undefined for an unknown id. */
+	contact(id: string): AcdContact | undefined {
+		return this.contacts.contact(id);
+	}
+
+	/** The Digital case as GET /dfo/3.0/contacts/{caseId} shows it; undefined for an unknown id. */
+	digitalCase(id: string) {
+		return this.digital.caseView(id);
+	}
+
+	/** The Digital customer as GET /dfo/3.0/customers/{customerId} shows it; undefined for an unknown id. */
+	digitalCustomer(id: string) {
+		return this.digital.customerView(id);
+	}
+
+	/** From now on the API user lacks the permissions of `area`: its calls get 403 in their service's format. */
+	denyPermission(area: PermissionArea): void {
+		this.denied.add(area);
+	}
+
+	allowPermission(area: PermissionArea): void {
+		this.denied.delete(area);
+	}
+
 	/** Handles a request on the main listener whose path `serves` claimed. */
 	async handle(req: http.IncomingMessage, res: http.ServerResponse, method: string, url: URL): Promise<void> {
 		const path = url.pathname;
-		if (isAcdPath(path)) {
-			await this.host.readBody(req);
-			const fault = this.takeFault('acd');
-			if (fault) return this.send(res, fault);
-			return this.send(res, acdCall(this.acdContext(), method, path, req));
+		if (isAcdPath(path) || isBusinessDataPath(path)) {
+			const acd = isAcdPath(path);
+			const bytes = await this.host.readBody(req);
+			if (bytes === undefined) {
+				const tooLarge = 'The body is too large';
+				return this.send(res, acd ? acdError(413, tooLarge) : businessDataError(413, tooLarge));
+			}
+			const raw = bytes.toString('utf8');
+			if (acd) return this.answer(req, res, 'acd', () => acdCall(this.acdContext(), method, url, req, raw));
+			const ctx = { ...this.acdContext() };
+			return this.answer(req, res, 'businessData', () => this.businessData.call(ctx, method, path, req, raw));
 		}
 		const endpoint = ENDPOINTS.get(path);
 		if (!endpoint) return this.send(res, oauthError(404, 'not_found', `No route ${method} ${path}`));
@@ -195,83 +281,61 @@ export class RealApi {
 		if (bytes === undefined) {
 			return this.send(res, errorFor(endpoint.route, 413, 'payload_too_large', 'The body is too large'));
 		}
-		const fault = this.takeFault(endpoint.route);
-		if (fault) return this.send(res, fault);
 		const raw = bytes.toString('utf8');
+		await this.answer(req, res, endpoint.route, () => this.authAnswer(endpoint.route, raw, req, url));
+	}
+
+	private authAnswer(route: RealRouteName, raw: string, req: http.IncomingMessage, url: URL): Answer {
 		const auth = this.authContext();
-		switch (endpoint.route) {
+		switch (route) {
 			case 'accessKeyLogin':
-				return this.send(res, accessKeyLogin(auth, raw, req));
+				return accessKeyLogin(auth, raw, req);
 			case 'accessKeyRefresh':
-				return this.send(res, accessKeyRefresh(auth, raw, req));
+				return accessKeyRefresh(auth, raw, req);
 			case 'openidConfiguration':
-				return this.send(res, openidConfiguration(auth));
+				return openidConfiguration(auth);
 			case 'tokenEndpoint':
-				return this.send(res, tokenEndpoint(auth, raw, req));
-			case 'cxoneConfiguration':
-				return this.send(
-					res,
-					cxoneConfiguration({ tenant: this.tenant, url: this.host.url(), stats: this.host.stats() }, url.searchParams),
-				);
+				return tokenEndpoint(auth, raw, req);
 			default:
-				return this.send(res, errorFor(endpoint.route, 404, 'not_found', `No route ${method} ${path}`));
+				return cxoneConfiguration({ tenant: this.tenant, url: this.host.url(), stats: this.host.stats() }, url.searchParams);
 		}
 	}
 
-	/**
-	 * The real API's control routes under /_sandbox/; an answer, or undefined for a path that is not one of them.
-	 * `body` is the parsed JSON object the sandbox's control handler already checked.
-	 */
-	control(
-		method: string,
-		path: string,
-		body: Record<string, unknown>,
-	): { status: number } | { status: 400; description: string } | undefined {
-		if (method !== 'POST') return undefined;
-		switch (path) {
-			case '/_sandbox/revoke-access-key':
-				this.accessKeyRevoked = true;
-				return { status: 204 };
-			case '/_sandbox/expire-access-tokens':
-				this.expireAccessTokens();
-				return { status: 204 };
-			case '/_sandbox/app-approval':
-				if (typeof body.approved !== 'boolean') return { status: 400, description: 'Expected {approved: boolean}' };
-				this.appApproved = body.approved;
-				return { status: 204 };
-			case '/_sandbox/real-faults': {
-				const times = body.times ?? 1;
-				if (
-					!REAL_ROUTES.includes(body.route as RealRouteName) ||
-					!isRealFaultStatus(body.status) ||
-					typeof times !== 'number' ||
-					!Number.isInteger(times) ||
-					times < 1
-				) {
-					const routes = REAL_ROUTES.join('|');
-					const statuses = REAL_FAULT_STATUSES.join('|');
-					return { status: 400, description: `Expected {route: ${routes}, status: ${statuses}, times?: whole number >= 1}` };
-				}
-				this.injectFault(body.route as RealRouteName, body.status, times);
-				return { status: 204 };
-			}
-			default:
-				return undefined;
-		}
+	/** The real API's control routes under /_sandbox/; an answer, or undefined for a path that is not one of them. */
+	control(method: string, path: string, body: Record<string, unknown>): ControlAnswer | undefined {
+		return realApiControl(this, method, path, body);
 	}
 
 	private async handleDigital(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
 		const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
-		await this.host.readBody(req);
-		const fault = this.takeFault('digital');
-		if (fault) return this.send(res, fault);
-		this.send(res, digitalCall({ tokens: this.tokens, stats: this.host.stats() }, req.method ?? 'GET', path, req));
+		const method = req.method ?? 'GET';
+		const bytes = await this.host.readBody(req);
+		if (bytes === undefined) return this.send(res, dfoError(413, 'The body is too large'));
+		const ctx = { tokens: this.tokens, stats: this.host.stats(), store: this.digital, permits: this.permits };
+		await this.answer(req, res, 'digital', () => digitalCall(ctx, method, path, req, bytes.toString('utf8')));
 	}
 
-	private takeFault(route: RealRouteName): Answer | undefined {
+	/** Sends what `produce` answers, unless a queued fault replaces it; a `drop` applies the request and sends nothing. */
+	private async answer(
+		req: http.IncomingMessage,
+		res: http.ServerResponse,
+		route: RealRouteName,
+		produce: () => Answer | Promise<Answer>,
+	): Promise<void> {
+		const fault = this.takeFault(route);
+		if (fault === 'drop') {
+			await produce();
+			req.socket.destroy();
+			return;
+		}
+		this.send(res, fault ?? (await produce()));
+	}
+
+	private takeFault(route: RealRouteName): Answer | 'drop' | undefined {
 		const status = this.queuedFaults.get(route)?.shift();
 		if (status === undefined) return undefined;
 		this.host.stats().faultsInjected++;
+		if (status === 'drop') return status;
 		const error = status === 429 ? 'rate_limited' : 'server_error';
 		return errorFor(route, status, error, `Injected ${status}`);
 	}
@@ -289,12 +353,15 @@ export class RealApi {
 		};
 	}
 
-	private acdContext() {
+	private acdContext(): AcdContext {
 		return {
 			tenant: this.tenant,
 			tokens: this.tokens,
 			stats: this.host.stats(),
+			contacts: this.contacts,
+			apiBase: this.apiBase,
 			admitApiCall: () => this.host.admitApiCall(),
+			permits: this.permits,
 		};
 	}
 

@@ -25,9 +25,45 @@ export interface RealApiOptions {
 	appApproved?: boolean;
 	/** Port of the separate Digital (DFO) API listener on 127.0.0.1; 0 (the default) picks a free one. */
 	digitalPort?: number;
+	/**
+	 * How long a signal keeps its contact busy before the answer is sent (default 20 ms). A signal that reaches the
+	 * contact meanwhile is answered 204 but merged away, as CXone may do (§3).
+	 */
+	signalProcessingMs?: number;
+	/** The Business Data API's "one call per 30 s per tenant" (§6, staging text only); 0 (the default) turns it off. */
+	businessDataMinIntervalMs?: number;
+	/** The DFO "Update specific contact" quota per case (§4): burst size, 250 unless given. */
+	digitalCaseUpdateBurst?: number;
+	/** The same quota's refill per minute, 17 unless given. */
+	digitalCaseUpdateRefillPerMinute?: number;
 }
 
-export type AcdRouteName = 'serverTime' | 'businessUnit' | 'unknown';
+export type AcdRouteName =
+	| 'serverTime'
+	| 'businessUnit'
+	| 'signal'
+	| 'tags'
+	| 'skillTags'
+	| 'tagsList'
+	| 'contactsActive'
+	| 'contactsStates'
+	| 'contactsCompleted'
+	| 'unknown';
+
+export type DigitalRouteName =
+	| 'caseFieldDefinitions'
+	| 'customerFieldDefinitions'
+	| 'getCase'
+	| 'setCaseFields'
+	| 'removeCaseField'
+	| 'getCustomer'
+	| 'setCustomerFields'
+	| 'removeCustomerField'
+	| 'unknown';
+
+/** What a denied permission (`/_sandbox/permissions`) refuses with 403, each in its own service's format. */
+export type PermissionArea = 'signal' | 'tags' | 'businessData' | 'digital' | 'realTime' | 'reporting';
+export const PERMISSION_AREAS: PermissionArea[] = ['signal', 'tags', 'businessData', 'digital', 'realTime', 'reporting'];
 
 export interface RealApiStats {
 	/** Login attempts on the real authentication routes, whatever their outcome: route A and route B's password grant. */
@@ -45,6 +81,16 @@ export interface RealApiStats {
 	notRenderable: number;
 	/** Requests on the Digital (DFO) listener. */
 	digitalCalls: number;
+	/** Digital requests by route; `unknown` for paths the sandbox does not serve. */
+	digitalRoutes: Record<DigitalRouteName, number>;
+	/** Case updates refused by the per-case "Update specific contact" quota. */
+	digitalThrottled: number;
+	/** Requests under /business-data-manager/v1/business-data/, whatever their outcome. */
+	businessDataCalls: number;
+	/** Signals answered 204 but never delivered, because they reached a contact still busy with the previous one. */
+	mergedSignals: number;
+	/** Calls refused with 403 because a test denied their permission area. */
+	permissionRefusals: number;
 }
 
 export function emptyRealApiStats(): RealApiStats {
@@ -54,9 +100,35 @@ export function emptyRealApiStats(): RealApiStats {
 		realTokensIssued: 0,
 		openidConfigurationRequests: 0,
 		discoveryRequests: 0,
-		acdCalls: { serverTime: 0, businessUnit: 0, unknown: 0 },
+		acdCalls: {
+			serverTime: 0,
+			businessUnit: 0,
+			signal: 0,
+			tags: 0,
+			skillTags: 0,
+			tagsList: 0,
+			contactsActive: 0,
+			contactsStates: 0,
+			contactsCompleted: 0,
+			unknown: 0,
+		},
 		notRenderable: 0,
 		digitalCalls: 0,
+		digitalRoutes: {
+			caseFieldDefinitions: 0,
+			customerFieldDefinitions: 0,
+			getCase: 0,
+			setCaseFields: 0,
+			removeCaseField: 0,
+			getCustomer: 0,
+			setCustomerFields: 0,
+			removeCustomerField: 0,
+			unknown: 0,
+		},
+		digitalThrottled: 0,
+		businessDataCalls: 0,
+		mergedSignals: 0,
+		permissionRefusals: 0,
 	};
 }
 
@@ -68,7 +140,8 @@ export type RealRouteName =
 	| 'tokenEndpoint'
 	| 'cxoneConfiguration'
 	| 'acd'
-	| 'digital';
+	| 'digital'
+	| 'businessData';
 export const REAL_ROUTES: RealRouteName[] = [
 	'accessKeyLogin',
 	'accessKeyRefresh',
@@ -77,9 +150,12 @@ export const REAL_ROUTES: RealRouteName[] = [
 	'cxoneConfiguration',
 	'acd',
 	'digital',
+	'businessData',
 ];
 export const REAL_FAULT_STATUSES = [429, 500, 502, 503, 504] as const;
 export type RealFaultStatus = (typeof REAL_FAULT_STATUSES)[number];
+/** An error status, or `drop`: the request is applied, then the socket is destroyed without an answer (a lost answer). */
+export type RealFault = RealFaultStatus | 'drop';
 
 /** A complete answer: status, headers and the exact body text (none for an empty body). */
 export interface Answer {

@@ -21,6 +21,12 @@ interface Announced {
 		issuer: string;
 		apiBase: string;
 		digitalBase: string;
+		liveContactId: string;
+		closedContactId: string;
+		digitalCaseId: string;
+		customerId: string;
+		businessDataField: string;
+		tagId: string;
 	};
 }
 
@@ -73,6 +79,12 @@ function readAnnouncement(child: ChildProcess, timeoutMs = 30_000): Promise<Anno
 				issuer: line('Issuer'),
 				apiBase: line('API Base'),
 				digitalBase: line('Digital API Base'),
+				liveContactId: line('Live Contact ID'),
+				closedContactId: line('Closed Contact ID'),
+				digitalCaseId: line('Digital Case ID'),
+				customerId: line('Customer ID'),
+				businessDataField: line('Business Data Field'),
+				tagId: line('Tag ID'),
 			};
 			// Rate limit is the last line, so every other line has arrived once it has.
 			if (url && clientId && clientSecret && line('Rate limit') !== undefined) {
@@ -207,6 +219,31 @@ describe('npm run sandbox (sandbox/cli.ts)', () => {
 		const digital = await call(digitalBase, '/dfo/3.0/contacts/1');
 		expect(digital.status).toBe(401);
 		expect(digital.body.errors[0].message).toEqual(expect.any(String));
+	});
+
+	it('announces the seeded ids, one per line, and they work against the APIs they belong to', async () => {
+		const announced = await readAnnouncement(startCli(['--port', '0']));
+		const { accessKeyId, accessKeySecret, tenantId, issuer, apiBase, digitalBase, ...seed } = announced.real;
+		expect(tenantId).toMatch(/^[0-9a-f-]{36}$/);
+		const seedRoute = await call(announced.url, '/_sandbox/seed');
+		expect(seedRoute.body).toMatchObject({ ...seed, tagId: Number(seed.tagId) });
+		const { access_token: token } = await loginByAccessKey(issuer, accessKeyId, accessKeySecret);
+		const acd = '/inContactAPI/services/v30.0';
+		const signal = await call(apiBase, `${acd}/interactions/${seed.liveContactId}/signal?p1=cli`, { method: 'POST', token });
+		expect(signal.status).toBe(204);
+		const tags = await call(apiBase, `${acd}/contacts/${seed.liveContactId}/tags`, {
+			method: 'POST',
+			token,
+			body: { tags: [{ tagId: Number(seed.tagId) }] },
+		});
+		expect(tags.body.resultSet.errorCount).toBe('0');
+		const businessData = await call(apiBase, `/business-data-manager/v1/business-data/contact/${seed.closedContactId}`, {
+			method: 'PUT',
+			token,
+			body: [{ [seed.businessDataField]: 'from the CLI' }],
+		});
+		expect(businessData.status).toBe(204);
+		expect((await call(digitalBase, `/dfo/3.0/contacts/${seed.digitalCaseId}`, { token })).body.endUser.id).toBe(seed.customerId);
 	});
 
 	it('uses the access key, tenant, token lifetime and Digital port given as flags and environment', async () => {

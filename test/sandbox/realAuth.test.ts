@@ -3,64 +3,15 @@
  * route A and route B, token claims, discovery, a cheap ACD call and the separate Digital listener. Plain node:http
  * so that every header, Accept above all, is exactly what the test says (fetch would add an Accept of any type).
  */
-import http from 'node:http';
-
 import { describe, expect, it } from 'vitest';
 
 import { CxoneSandbox, type SandboxOptions } from '../../sandbox/server';
+import { accessKeyLogin, acd, acdPath, control, JSON_HEADERS, keyOf, type RawResponse, realToken, request } from './realClient';
 import { getToken, updateAttributes, useSandbox } from './testClient';
 
 const startSandbox = useSandbox();
 
-interface RawResponse {
-	status: number;
-	headers: http.IncomingHttpHeaders;
-	text: string;
-	/** The body parsed as JSON, or undefined when it is empty or not JSON. */
-	body: any;
-}
-
-function request(
-	url: string,
-	options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<RawResponse> {
-	return new Promise((resolve, reject) => {
-		const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
-			const chunks: Buffer[] = [];
-			res.on('data', (chunk: Buffer) => chunks.push(chunk));
-			res.on('error', reject);
-			res.on('end', () => {
-				const text = Buffer.concat(chunks).toString('utf8');
-				let body: unknown;
-				try {
-					body = text ? JSON.parse(text) : undefined;
-				} catch {
-					body = undefined;
-				}
-				resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body });
-			});
-		});
-		req.on('error', reject);
-		req.setTimeout(10_000, () => req.destroy(new Error(`No answer from ${url} in time`)));
-		req.end(options.body);
-	});
-}
-
-const JSON_HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json' };
 const TOKEN_SET_FIELDS = ['access_token', 'expires_in', 'id_token', 'issued_token_type', 'refresh_token', 'token_type'];
-
-function accessKeyLogin(sandbox: CxoneSandbox, body: unknown = keyOf(sandbox)) {
-	return request(`${sandbox.url}/authentication/v1/token/access-key`, {
-		method: 'POST',
-		headers: JSON_HEADERS,
-		body: JSON.stringify(body),
-	});
-}
-
-const keyOf = (sandbox: CxoneSandbox) => ({
-	accessKeyId: sandbox.realApi.accessKeyId,
-	accessKeySecret: sandbox.realApi.accessKeySecret,
-});
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
@@ -94,28 +45,6 @@ function claims(jwt: string): Record<string, any> {
 	expect(parts).toHaveLength(3);
 	return JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
 }
-
-async function realToken(sandbox: CxoneSandbox): Promise<string> {
-	const login = await accessKeyLogin(sandbox);
-	expect(login.status).toBe(200);
-	return login.body.access_token as string;
-}
-
-const acdPath = (resource: string, version = '30.0') => `/inContactAPI/services/v${version}/${resource}`;
-
-function acd(
-	sandbox: CxoneSandbox,
-	resource: string,
-	options: { token?: string; accept?: string | null; method?: string; path?: string } = {},
-) {
-	const headers: Record<string, string> = {};
-	if (options.accept !== null) headers.Accept = options.accept ?? 'application/json';
-	if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
-	return request(`${sandbox.url}${options.path ?? acdPath(resource)}`, { method: options.method, headers });
-}
-
-const control = (sandbox: CxoneSandbox, path: string, body: unknown = {}) =>
-	request(`${sandbox.url}/_sandbox/${path}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) });
 
 /** Polls until `check` passes; bounded so that a broken sandbox fails the test instead of hanging it. */
 async function eventuallyAsync(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
@@ -422,7 +351,7 @@ describe('ACD API: /inContactAPI/services/v{NN}.0/', () => {
 		expect(lower.status).toBe(200);
 		const unit = await acd(sandbox, 'business-unit', { token });
 		expect(unit.body.businessUnits[0].businessUnitId).toBe(4592345);
-		expect(sandbox.stats.acdCalls).toEqual({ serverTime: 2, businessUnit: 1, unknown: 0 });
+		expect(sandbox.stats.acdCalls).toMatchObject({ serverTime: 2, businessUnit: 1, unknown: 0 });
 	});
 
 	it('answers 200 text/html "No known way to render data" without a JSON-capable Accept; */* counts as JSON', async () => {
