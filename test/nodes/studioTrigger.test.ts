@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
 
 import type { INodeParameters } from 'n8n-workflow';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -212,6 +215,19 @@ describe('CXone Studio calls: one run per event', () => {
 		harnesses.push(await after.start(port));
 		expect((await call(after, { body })).response).toEqual({ ok: true });
 		expect(after.runs).toHaveLength(1);
+	});
+});
+
+describe('npm run studio-call', () => {
+	it('makes one Studio call from the command line and prints how it went', async () => {
+		const harness = await trigger();
+		const { stdout } = await promisify(execFile)(
+			'npx',
+			['tsx', 'sandbox/studioCall.ts', '--url', harness.url, '--secret', secret, '--form', '--body', '{"contactId":"77"}'],
+			{ cwd: path.resolve(__dirname, '../..'), timeout: 60_000 },
+		);
+		expect(JSON.parse(stdout)).toMatchObject({ ok: true, status: 200, response: { ok: true } });
+		expect(items(harness)).toEqual([[expect.objectContaining({ contactId: '77', eventId: expect.stringMatching(/^studio-call-/) })]]);
 	});
 });
 
