@@ -5,6 +5,7 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { sandboxAccessKeyCredentialData } from '../../sandbox/credential';
 import { CxoneSandbox } from '../../sandbox/server';
 import { callFromStudio, type StudioCall } from '../../sandbox/studioCaller';
 import { N8nInstance, type N8nLine } from './n8nInstance';
@@ -48,6 +49,38 @@ const studioWorkflow = {
 	connections: { 'NICE CXone Trigger': { main: [[{ node: 'Set', type: 'main', index: 0 }]] } },
 };
 
+const pollWorkflowId = 'e2eCxoneContPoll';
+const accessKeyCredentialId = 'e2eCxoneAccessKy1';
+const accessKeyCredentialName = 'NICE CXone sandbox tenant (e2e)';
+/** The agent whose contacts the polling trigger watches, so the sandbox's seeded contacts stay out of it. */
+const watchedAgentId = 4_242_424;
+
+const pollWorkflow = {
+	id: pollWorkflowId,
+	name: 'e2e NICE CXone contacts polling',
+	active: false,
+	settings: { executionOrder: 'v1' },
+	nodes: [
+		{
+			id: '7d1f0b63-2a4e-4c9f-b8d5-2e3f4a5b6c11',
+			name: 'NICE CXone Contacts Trigger',
+			type: 'n8n-nodes-nice-cxone.niceCxoneContactsTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			credentials: { niceCxoneAccessKeyApi: { id: accessKeyCredentialId, name: accessKeyCredentialName } },
+			parameters: {
+				pollTimes: { item: [{ mode: 'everyMinute' }] },
+				events: ['contactStarted', 'contactStateChanged', 'contactEnded'],
+				filters: { agentId: watchedAgentId },
+			},
+		},
+	],
+	connections: {},
+};
+
+/** n8n polls once a minute at most; the first poll after activation only marks the start (2.x: the first scheduled one). */
+const pollWaitMs = 3 * 60_000;
+
 let packDir: string;
 let tarball: string;
 
@@ -62,7 +95,12 @@ afterAll(async () => {
 });
 
 /** Executions of a workflow once none is still running, oldest first. */
-async function settledExecutions(n8n: N8nInstance, workflowId: string, count: number): Promise<ListedExecution[]> {
+async function settledExecutions(
+	n8n: N8nInstance,
+	workflowId: string,
+	count: number,
+	timeoutMs?: number,
+): Promise<ListedExecution[]> {
 	let executions: ListedExecution[] = [];
 	await waitFor(async () => {
 		executions = await listExecutions(n8n, workflowId);
@@ -70,7 +108,7 @@ async function settledExecutions(n8n: N8nInstance, workflowId: string, count: nu
 			executions.length >= count &&
 			executions.every((execution) => !['new', 'running', 'waiting'].includes(execution.status))
 		);
-	}, `${count} finished executions of ${workflowId}`);
+	}, `${count} finished executions of ${workflowId}`, timeoutMs);
 	return [...executions].sort((a, b) => Number(a.id) - Number(b.id));
 }
 
@@ -82,7 +120,15 @@ describe.each<N8nLine>(['v1', 'v2'])('n8n %s: events from a real tenant', (line)
 		sandbox = new CxoneSandbox({ clientId: `e2e-${line}-triggers` });
 		await sandbox.start();
 		n8n = await N8nInstance.create({ line, packageTarball: tarball });
-		await n8n.importWorkflow([studioWorkflow]);
+		await n8n.importCredentials([
+			{
+				id: accessKeyCredentialId,
+				name: accessKeyCredentialName,
+				type: 'niceCxoneAccessKeyApi',
+				data: sandboxAccessKeyCredentialData(sandbox),
+			},
+		]);
+		await n8n.importWorkflow([studioWorkflow, pollWorkflow]);
 		await n8n.activate(studioWorkflowId);
 	});
 
@@ -137,5 +183,48 @@ describe.each<N8nLine>(['v1', 'v2'])('n8n %s: events from a real tenant', (line)
 		expect(executions).toHaveLength(2);
 		const formItems = await executionItems(n8n!, executions[1].id, 'NICE CXone Trigger');
 		expect(formItems).toEqual([expect.objectContaining({ eventId: `${line}-form-1`, contactId: '5000124' })]);
+	});
+
+	it('Contacts polling: each event once, in order, between polls; nothing after deactivation', async () => {
+		await n8n!.stop();
+		await n8n!.activate(pollWorkflowId);
+		await startN8n();
+		// The trigger watches once it has a cursor, i.e. once it asks for contacts.
+		await waitFor(() => sandbox.stats.acdCalls.contactsActive > 0, 'the first delta poll', pollWaitMs);
+
+		const first = sandbox.realApi.addContact({ agentId: watchedAgentId }).contactId;
+		await new Promise((resolveTick) => setTimeout(resolveTick, 5));
+		const second = sandbox.realApi.addContact({ agentId: watchedAgentId }).contactId;
+		const [started] = await settledExecutions(n8n!, pollWorkflowId, 1, pollWaitMs);
+		const events = async (executionId: string) =>
+			(await executionItems(n8n!, executionId, 'NICE CXone Contacts Trigger')).map((item) => [
+				item.event,
+				item.contactId,
+				item.contactStateName ?? item.stateName ?? null,
+			]);
+		expect(await events(started.id)).toEqual([
+			['contactStarted', first, 'Active'],
+			['contactStateChanged', first, 'Active'],
+			['contactStarted', second, 'Active'],
+			['contactStateChanged', second, 'Active'],
+		]);
+
+		sandbox.realApi.setContactState(first, 'Hold');
+		await new Promise((resolveTick) => setTimeout(resolveTick, 5));
+		sandbox.realApi.endContact(second);
+		const executions = await settledExecutions(n8n!, pollWorkflowId, 2, pollWaitMs);
+		expect(executions).toHaveLength(2);
+		expect(await events(executions[1].id)).toEqual([
+			['contactStateChanged', first, 'Hold'],
+			['contactStateChanged', second, 'EndContact'],
+			['contactEnded', second, null],
+		]);
+
+		await n8n!.request('POST', `/rest/workflows/${pollWorkflowId}/deactivate`, {});
+		const pollsBefore = sandbox.stats.acdCalls.contactsActive;
+		sandbox.realApi.endContact(first);
+		await new Promise((resolveWait) => setTimeout(resolveWait, 75_000));
+		expect(sandbox.stats.acdCalls.contactsActive).toBe(pollsBefore);
+		expect(await listExecutions(n8n!, pollWorkflowId)).toHaveLength(2);
 	});
 });
