@@ -24,7 +24,7 @@ import { auditRecord, payloadHash } from './helpers/audit';
 import { eventsProperty } from './helpers/descriptions';
 import { recentEvents } from './helpers/recentEvents';
 import { remember, seenEventsOf, wasSeen, type SeenEvents } from './helpers/seenEvents';
-import { parseStudioBody, studioEventKey, type StudioRefusal } from './helpers/studioCalls';
+import { parseStudioBody, studioEventKey, type CallRefusal } from './helpers/studioCalls';
 import { noticeList, STUDIO_REST_ACTION_SETTINGS, STUDIO_SNIPPET_LINES } from './helpers/studioSnippet';
 import { callbackSchema, describeZodError, webhookSchema } from './helpers/validation';
 import { credentialTestMethods } from './methods/credentialTest';
@@ -76,7 +76,7 @@ export class NiceCxoneTrigger implements INodeType {
 						name: 'Register Automatically',
 						value: 'automatic',
 						description:
-							'On activation, register the webhook URL of this node with CXone under a fresh secret; remove it on deactivation',
+							'For services with the tutorial contract’s webhook API (/api/v2/webhooks): register this URL on activation under a fresh secret, remove it on deactivation',
 					},
 					{
 						name: 'CXone Studio Calls',
@@ -308,7 +308,7 @@ function assertStudioSecret(context: IHookFunctions): void {
 }
 
 /** Answers a call that starts no run: its status, a code and what to fix. */
-function refuseCall(context: IWebhookFunctions, { status, error, description }: StudioRefusal): IWebhookResponseData {
+function refuseCall(context: IWebhookFunctions, { status, error, description }: CallRefusal): IWebhookResponseData {
 	context.getResponseObject().status(status).json({ error, error_description: description });
 	return { noWebhookResponse: true };
 }

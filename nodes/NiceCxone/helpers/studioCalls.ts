@@ -3,21 +3,21 @@ import type { IDataObject } from 'n8n-workflow';
 import { MAX_EVENT_ID_LENGTH, STUDIO_BODY_DEDUPE_WINDOW_MS } from '../constants';
 import { payloadHash } from './audit';
 
-/** Why a Studio call is refused: the HTTP status, a code, and what the caller should fix. */
-export interface StudioRefusal {
+/** Why a call to the trigger is refused: the HTTP status, a code, and what the caller should fix. */
+export interface CallRefusal {
 	status: number;
 	error: string;
 	description: string;
 }
 
-const refusal = (status: number, error: string, description: string): { refused: StudioRefusal } => ({
+const refusal = (status: number, error: string, description: string): { refused: CallRefusal } => ({
 	refused: { status, error, description },
 });
 
 const isPlainObject = (value: unknown): value is IDataObject =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function parseJsonObject(text: string): { fields: IDataObject } | { refused: StudioRefusal } {
+function parseJsonObject(text: string): { fields: IDataObject } | { refused: CallRefusal } {
 	let parsed: unknown;
 	try {
 		parsed = JSON.parse(text);
@@ -49,7 +49,7 @@ function parseForm(text: string): IDataObject {
 export function parseStudioBody(
 	raw: Buffer,
 	contentTypeHeader: unknown,
-): { fields: IDataObject } | { refused: StudioRefusal } {
+): { fields: IDataObject } | { refused: CallRefusal } {
 	const contentType = String(contentTypeHeader ?? '').split(';')[0].trim().toLowerCase();
 	const text = raw.toString('utf8').replace(/^\uFEFF/, '');
 	if (contentType === 'application/json') return parseJsonObject(text);
@@ -82,7 +82,7 @@ export function studioEventKey(
 	idField: string,
 	raw: Buffer,
 	now: number,
-): StudioEventKey | { refused: StudioRefusal } {
+): StudioEventKey | { refused: CallRefusal } {
 	const id = fields[idField];
 	if (id === undefined || id === null || id === '') {
 		return { key: `body:${payloadHash(raw)}`, expiresAt: now + STUDIO_BODY_DEDUPE_WINDOW_MS };
