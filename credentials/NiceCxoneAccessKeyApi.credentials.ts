@@ -150,12 +150,10 @@ export class NiceCxoneAccessKeyApi implements ICredentialType {
 		// ACD answers an HTML 200 ("No known way to render data") to a request without a JSON Accept (spec §8).
 		if (!Object.keys(headers).some((name) => name.toLowerCase() === 'accept')) headers.Accept = 'application/json';
 		headers.Authorization = `Bearer ${String(credentials.accessToken)}`;
-		const isPath = requestOptions.url.startsWith('/') && !requestOptions.baseURL;
-		return {
-			...requestOptions,
-			url: isPath ? `${String(credentials.apiBase)}${requestOptions.url}` : requestOptions.url,
-			headers,
-		};
+		// n8n's HTTP Request node sends the legacy request shape: an absolute `uri` and no `url` at all.
+		const { url } = requestOptions as Partial<IHttpRequestOptions>;
+		if (typeof url !== 'string' || !url.startsWith('/') || requestOptions.baseURL) return { ...requestOptions, headers };
+		return { ...requestOptions, url: `${String(credentials.apiBase)}${url}`, headers };
 	}
 
 	test: ICredentialTestRequest = {

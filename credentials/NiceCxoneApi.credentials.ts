@@ -16,7 +16,7 @@ export class NiceCxoneApi implements ICredentialType {
 
 	icon = { light: 'file:niceCxone.svg', dark: 'file:niceCxone.dark.svg' } as const;
 
-	documentationUrl = 'https://github.com/n8n-nodes-nice-cxone/n8n-nodes-nice-cxone#credentials';
+	documentationUrl = 'https://github.com/n8n-nodes-nice-cxone/n8n-nodes-nice-cxone#credential-nice-cxone-api';
 
 	properties: INodeProperties[] = [
 		{

@@ -30,7 +30,7 @@ import { callbackSchema, describeZodError, webhookSchema } from './helpers/valid
 import { credentialTestMethods } from './methods/credentialTest';
 import { generateWebhookSecret, isValidWebhookSecret } from './helpers/webhookSecret';
 import { headerValue, WebhookApi } from './helpers/webhooks';
-import { CxoneError, nodeCredentials, toNodeApiError } from './transport';
+import { CxoneError, nodeConnection, toNodeApiError } from './transport';
 
 type Registration = 'automatic' | 'studio';
 
@@ -389,7 +389,7 @@ function rawBodyOf(request: { rawBody?: unknown; body?: unknown }): Buffer {
 
 /** Runs `work` with the node's credentials, turning CXone failures into errors n8n shows with a hint. */
 async function callCxone<T>(context: IHookFunctions, work: (api: WebhookApi) => Promise<T>): Promise<T> {
-	const api = new WebhookApi(context, await nodeCredentials(context));
+	const api = new WebhookApi(context, await nodeConnection(context));
 	try {
 		return await work(api);
 	} catch (error) {

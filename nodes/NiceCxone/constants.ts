@@ -106,6 +106,22 @@ export const DIGITAL_BASE = (area: string, domain: string) => `https://api-de-${
 export const FEDRAMP_AREA = 'na2';
 export const FEDRAMP_DIGITAL_BASE = 'https://api-de-na2.nicecxone-gov.com';
 
+/** Signal (§3): p1…p9 in the query of the ACD Admin API's signal call, no body. */
+export const MAX_SIGNAL_PARAMETERS = 9;
+export const SIGNAL_PATH = (encodedContactId: string) => `${ACD_SERVICES_PATH}/interactions/${encodedContactId}/signal`;
+/** Tags (§5.2): NICE's agent SDK calls v23.0 for this resource. */
+export const CONTACT_TAGS_PATH = (encodedContactId: string) =>
+	`/inContactAPI/services/v23.0/contacts/${encodedContactId}/tags`;
+/** Business Data (§6): on the API base, not under inContactAPI; [U] whether real tenants serve it on api_endpoint. */
+export const BUSINESS_DATA_PATH = (encodedContactId: string, encodedSegmentId?: string) =>
+	`/business-data-manager/v1/business-data/contact/${encodedContactId}${
+		encodedSegmentId ? `/segment/${encodedSegmentId}` : ''
+	}`;
+/** Digital (§4): DFO 3.0 on the Digital base; a Digital case is a "contact" in DFO's paths. */
+export const DFO_PATH = '/dfo/3.0';
+/** [U] The ACD Admin API's tag list, for the Add Tags picker. */
+export const TAGS_LIST_PATH = `${ACD_SERVICES_PATH}/tags`;
+
 /**
  * CXone Studio calls (spec §9). Studio sends the user's own JSON, or a form body, which is the default content
  * type of GetRESTProxy() (§9b); its REST API action keeps answers under 32 KB (§9a), so calls are small too.

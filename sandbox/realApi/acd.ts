@@ -48,7 +48,12 @@ interface AcdRoute {
 
 const ACD_ROUTES: AcdRoute[] = [
 	// The published example's shape: {"ServerTime": "…"} (§11).
-	{ route: 'serverTime', method: 'GET', pattern: /^server-time$/i, handle: () => json(200, { ServerTime: new Date().toISOString() }) },
+	{
+		route: 'serverTime',
+		method: 'GET',
+		pattern: /^server-time$/i,
+		handle: () => json(200, { ServerTime: new Date().toISOString() }),
+	},
 	{ route: 'businessUnit', method: 'GET', pattern: /^business-unit$/i, handle: businessUnit },
 	{ route: 'signal', method: 'POST', pattern: /^interactions\/([^/]+)\/signal$/i, area: 'signal', handle: signal },
 	{ route: 'contactsActive', method: 'GET', pattern: /^contacts\/active$/i, area: 'realTime', handle: activeContacts },
@@ -142,10 +147,15 @@ const SIGNAL_PARAMETER = /^p[1-9]$/i;
 const MAX_SIGNAL_PARAMETERS = 9;
 
 /** p1…p9 from the query and an optional JSON body, the body's values winning ([U]: §3 says "merge", not which wins). */
-function signalParameters(query: URLSearchParams, raw: string): { values: Record<string, string> } | { problem: string } {
+function signalParameters(
+	query: URLSearchParams,
+	raw: string,
+): { values: Record<string, string> } | { problem: string } {
 	const entries = [...query];
 	if (entries.length > MAX_SIGNAL_PARAMETERS) {
-		return { problem: `A signal carries at most ${MAX_SIGNAL_PARAMETERS} parameters (p1 to p9), not ${entries.length}` };
+		return {
+			problem: `A signal carries at most ${MAX_SIGNAL_PARAMETERS} parameters (p1 to p9), not ${entries.length}`,
+		};
 	}
 	const values: Record<string, string> = {};
 	const take = (name: string, value: string, where: string): string | undefined => {

@@ -79,10 +79,10 @@ const CONTACT_FIELD_TYPES: Record<keyof ContactFields, 'string' | 'number'> = {
 /** Why `fields` cannot describe a contact, or undefined when they can. */
 export function contactFieldsProblem(fields: Record<string, unknown>): string | undefined {
 	for (const [name, value] of Object.entries(fields)) {
-		const type = CONTACT_FIELD_TYPES[name as keyof ContactFields];
 		if (!Object.hasOwn(CONTACT_FIELD_TYPES, name)) {
 			return `Unknown contact field ${name}; known: ${Object.keys(CONTACT_FIELD_TYPES).join(', ')}`;
 		}
+		const type = CONTACT_FIELD_TYPES[name as keyof ContactFields];
 		if (typeof value !== type) return `Contact field ${name} must be a ${type}`;
 		if (name === 'stateName' && stateIdOf(value as string) === undefined) return stateProblem(value as string);
 	}
@@ -155,6 +155,7 @@ export class ContactStore {
 	readonly campaign: { campaignId: number; campaignName: string };
 	readonly agentId: number;
 	readonly teamId = smallId();
+	readonly pointOfContactId = smallId();
 	readonly businessDataFields: BusinessDataField[] = [
 		{ name: 'order_reference', type: 'string' },
 		{ name: 'order_total', type: 'number' },
@@ -209,7 +210,7 @@ export class ContactStore {
 			...this.campaign,
 			agentId: this.agentId,
 			teamId: this.teamId,
-			pointOfContactId: this.skill.skillId + 1,
+			pointOfContactId: this.pointOfContactId,
 			fromAddress: '+15550100001',
 			toAddress: '+15550199999',
 			...fields,

@@ -40,11 +40,25 @@ const SET_FIELDS_STATUS = 200;
 interface Holder {
 	what: string;
 	rules: typeof CASE_FIELD_DEFINITIONS | typeof CUSTOMER_FIELD_DEFINITIONS;
-	record(store: DigitalStore, id: string): { customFields: Map<string, { value: string; updatedAt: string }>; updatedAt: string } | undefined;
+	record(
+		store: DigitalStore,
+		id: string,
+	): { customFields: Map<string, { value: string; updatedAt: string }>; updatedAt: string } | undefined;
 }
 
 const CASE: Holder = { what: 'case', rules: CASE_FIELD_DEFINITIONS, record: (store, id) => store.cases.get(id) };
-const CUSTOMER: Holder = { what: 'customer', rules: CUSTOMER_FIELD_DEFINITIONS, record: (store, id) => store.customers.get(id) };
+const CUSTOMER: Holder = {
+	what: 'customer',
+	rules: CUSTOMER_FIELD_DEFINITIONS,
+	record: (store, id) => store.customers.get(id),
+};
+
+function view(holder: Holder, read: (store: DigitalStore, id: string) => unknown) {
+	return ({ ctx, ids: [id] }: DigitalCall): Answer => {
+		const record = read(ctx.store, id);
+		return record ? json(200, record) : dfoError(404, `No Digital ${holder.what} ${id}`);
+	};
+}
 
 function setFields(holder: Holder) {
 	return ({ ctx, ids: [id], raw }: DigitalCall): Answer => {
@@ -84,7 +98,12 @@ interface DigitalRoute {
 }
 
 const DIGITAL_ROUTES: DigitalRoute[] = [
-	{ route: 'caseFieldDefinitions', method: 'GET', pattern: /^contacts\/custom-field-definitions$/, handle: () => json(200, CASE_FIELD_DEFINITIONS) },
+	{
+		route: 'caseFieldDefinitions',
+		method: 'GET',
+		pattern: /^contacts\/custom-field-definitions$/,
+		handle: () => json(200, CASE_FIELD_DEFINITIONS),
+	},
 	{
 		route: 'customerFieldDefinitions',
 		method: 'GET',
@@ -95,12 +114,15 @@ const DIGITAL_ROUTES: DigitalRoute[] = [
 		route: 'getCase',
 		method: 'GET',
 		pattern: /^contacts\/([^/]+)$/,
-		handle: ({ ctx, ids: [id] }) => {
-			const view = ctx.store.caseView(id);
-			return view ? json(200, view) : dfoError(404, `No Digital case ${id}`);
-		},
+		handle: view(CASE, (store, id) => store.caseView(id)),
 	},
-	{ route: 'setCaseFields', method: 'PUT', pattern: /^contacts\/([^/]+)\/custom-fields$/, caseUpdate: true, handle: setFields(CASE) },
+	{
+		route: 'setCaseFields',
+		method: 'PUT',
+		pattern: /^contacts\/([^/]+)\/custom-fields$/,
+		caseUpdate: true,
+		handle: setFields(CASE),
+	},
 	{
 		route: 'removeCaseField',
 		method: 'DELETE',
@@ -112,12 +134,14 @@ const DIGITAL_ROUTES: DigitalRoute[] = [
 		route: 'getCustomer',
 		method: 'GET',
 		pattern: /^customers\/([^/]+)$/,
-		handle: ({ ctx, ids: [id] }) => {
-			const view = ctx.store.customerView(id);
-			return view ? json(200, view) : dfoError(404, `No Digital customer ${id}`);
-		},
+		handle: view(CUSTOMER, (store, id) => store.customerView(id)),
 	},
-	{ route: 'setCustomerFields', method: 'PUT', pattern: /^customers\/([^/]+)\/custom-fields$/, handle: setFields(CUSTOMER) },
+	{
+		route: 'setCustomerFields',
+		method: 'PUT',
+		pattern: /^customers\/([^/]+)\/custom-fields$/,
+		handle: setFields(CUSTOMER),
+	},
 	{
 		route: 'removeCustomerField',
 		method: 'DELETE',
@@ -126,7 +150,13 @@ const DIGITAL_ROUTES: DigitalRoute[] = [
 	},
 ];
 
-export function digitalCall(ctx: DigitalContext, method: string, path: string, req: http.IncomingMessage, raw: string): Answer {
+export function digitalCall(
+	ctx: DigitalContext,
+	method: string,
+	path: string,
+	req: http.IncomingMessage,
+	raw: string,
+): Answer {
 	ctx.stats.digitalCalls++;
 	const rest = path.startsWith(DFO_PREFIX) ? path.slice(DFO_PREFIX.length) : undefined;
 	const matching = rest === undefined ? [] : DIGITAL_ROUTES.filter((candidate) => candidate.pattern.test(rest));

@@ -18,60 +18,68 @@ interface FieldRule {
 	ident: string;
 	type: DigitalFieldType;
 	isEditable: boolean;
-	values?: ListOption[] | Record<string, unknown>;
+	values?: FieldValuesOption;
 }
 
-/** Case field definitions in the generated `ContactCustomFieldDefinition` shape, which §4 tells the emulator to use. */
-export const CASE_FIELD_DEFINITIONS = [
-	{ ident: 'orderNumber', label: 'Order number', type: 'text', required: false, visibleInPostDetail: true, visibleInLiveChat: true, isEditable: true },
-	{ ident: 'contactEmail', label: 'Contact email', type: 'email', required: false, visibleInPostDetail: true, visibleInLiveChat: false, isEditable: true },
-	{
-		ident: 'priority',
-		label: 'Priority',
-		type: 'list',
-		required: false,
-		visibleInPostDetail: true,
-		visibleInLiveChat: true,
-		isEditable: true,
-		values: [
-			{ name: 'Low', value: 'low' },
-			{ name: 'Normal', value: 'normal' },
-			{ name: 'High', value: 'high' },
-		],
-	},
-	{
-		ident: 'followUpDate',
-		label: 'Follow-up date',
-		type: 'date',
-		required: false,
-		visibleInPostDetail: true,
-		visibleInLiveChat: false,
-		isEditable: true,
-		values: { dateOptionsType: 'absolute', minDate: '2000-01-01', maxDate: '2100-12-31', startDate: null },
-	},
-	{ ident: 'channelSource', label: 'Channel source', type: 'text', required: false, visibleInPostDetail: true, visibleInLiveChat: false, isEditable: false },
-] satisfies Array<FieldRule & Record<string, unknown>>;
+type FieldValuesOption = ListOption[] | Record<string, unknown>;
 
-/** Customer field definitions in the generated customer shape (§4). */
+/** A case field definition in the generated `ContactCustomFieldDefinition` shape, which §4 tells the emulator to use. */
+const caseField = (
+	ident: string,
+	label: string,
+	type: DigitalFieldType,
+	isEditable = true,
+	values?: FieldValuesOption,
+) => ({
+	ident,
+	label,
+	type,
+	required: false,
+	visibleInPostDetail: true,
+	visibleInLiveChat: isEditable,
+	isEditable,
+	...(values && { values }),
+});
+
+/** A customer field definition in the generated customer shape (§4). */
+const customerField = (
+	ident: string,
+	label: string,
+	type: DigitalFieldType,
+	isEditable = true,
+	values?: ListOption[],
+) => ({
+	ident,
+	label,
+	type,
+	isRequired: false,
+	isEditable,
+	isVisibleInRightPanel: isEditable,
+	isVisibleInCustomerCard: true,
+	...(values && { values }),
+});
+
+const options = (...names: string[]): ListOption[] => names.map((name) => ({ name, value: name.toLowerCase() }));
+
+export const CASE_FIELD_DEFINITIONS = [
+	caseField('orderNumber', 'Order number', 'text'),
+	caseField('contactEmail', 'Contact email', 'email'),
+	caseField('priority', 'Priority', 'list', true, options('Low', 'Normal', 'High')),
+	caseField('followUpDate', 'Follow-up date', 'date', true, {
+		dateOptionsType: 'absolute',
+		minDate: '2000-01-01',
+		maxDate: '2100-12-31',
+		startDate: null,
+	}),
+	caseField('channelSource', 'Channel source', 'text', false),
+] satisfies FieldRule[];
+
 export const CUSTOMER_FIELD_DEFINITIONS = [
-	{ ident: 'crmId', label: 'CRM ID', type: 'text', isRequired: false, isEditable: true, isVisibleInRightPanel: true, isVisibleInCustomerCard: true },
-	{ ident: 'secondaryEmail', label: 'Secondary email', type: 'email', isRequired: false, isEditable: true, isVisibleInRightPanel: true, isVisibleInCustomerCard: false },
-	{
-		ident: 'loyaltyTier',
-		label: 'Loyalty tier',
-		type: 'list',
-		isRequired: false,
-		isEditable: true,
-		isVisibleInRightPanel: true,
-		isVisibleInCustomerCard: true,
-		values: [
-			{ name: 'Gold', value: 'gold' },
-			{ name: 'Silver', value: 'silver' },
-			{ name: 'Bronze', value: 'bronze' },
-		],
-	},
-	{ ident: 'createdBy', label: 'Created by', type: 'text', isRequired: false, isEditable: false, isVisibleInRightPanel: false, isVisibleInCustomerCard: true },
-] satisfies Array<FieldRule & Record<string, unknown>>;
+	customerField('crmId', 'CRM ID', 'text'),
+	customerField('secondaryEmail', 'Secondary email', 'email'),
+	customerField('loyaltyTier', 'Loyalty tier', 'list', true, options('Gold', 'Silver', 'Bronze')),
+	customerField('createdBy', 'Created by', 'text', false),
+] satisfies FieldRule[];
 
 export interface FieldError {
 	field: string;
@@ -87,7 +95,9 @@ function valueProblem(rule: FieldRule, value: string): string | undefined {
 	if (!rule.isEditable) return `Custom field ${rule.ident} is not editable`;
 	switch (rule.type) {
 		case 'email':
-			return EMAIL.test(value) ? undefined : `Custom field ${rule.ident} needs an email address, not ${JSON.stringify(value)}`;
+			return EMAIL.test(value)
+				? undefined
+				: `Custom field ${rule.ident} needs an email address, not ${JSON.stringify(value)}`;
 		case 'list': {
 			const options = rule.values as ListOption[];
 			if (options.some((option) => option.value === value)) return undefined;
@@ -112,8 +122,12 @@ function itemProblem(rules: FieldRule[], ident: string, value: unknown): FieldEr
 }
 
 /** The `[{ident, value}]` body of a custom-fields PUT, checked against `rules`: every error, or the values to set. */
-export function checkFieldValues(rules: FieldRule[], body: unknown): { values: Map<string, string> } | { errors: FieldError[] } {
-	if (!Array.isArray(body)) return { errors: [{ field: 'body', message: 'Expected a JSON array [{"ident":"…","value":"…"}]' }] };
+export function checkFieldValues(
+	rules: FieldRule[],
+	body: unknown,
+): { values: Map<string, string> } | { errors: FieldError[] } {
+	if (!Array.isArray(body))
+		return { errors: [{ field: 'body', message: 'Expected a JSON array [{"ident":"…","value":"…"}]' }] };
 	const errors: FieldError[] = [];
 	const values = new Map<string, string>();
 	for (const [index, item] of body.entries()) {
@@ -236,7 +250,13 @@ export class DigitalStore {
 			surname: customer.surname,
 			fullName: `${customer.firstName} ${customer.surname}`,
 			customFields: fieldList(customer.customFields),
-			identities: [{ idOnExternalPlatform: `${customer.id}@chat.sandbox`, firstName: customer.firstName, lastName: customer.surname }],
+			identities: [
+				{
+					idOnExternalPlatform: `${customer.id}@chat.sandbox`,
+					firstName: customer.firstName,
+					lastName: customer.surname,
+				},
+			],
 			messageStatistics: { inbound: 1, outbound: 1 },
 			sentimentStatistics: { positive: 0, neutral: 1, negative: 0 },
 		};
@@ -251,7 +271,12 @@ export class DigitalStore {
 		return {
 			...fields,
 			customFields: fieldList(customFields),
-			endUser: { id: customerId, firstName: customer?.firstName, surname: customer?.surname, customFields: customer?.customFields ?? [] },
+			endUser: {
+				id: customerId,
+				firstName: customer?.firstName,
+				surname: customer?.surname,
+				customFields: customer?.customFields ?? [],
+			},
 		};
 	}
 }

@@ -52,6 +52,12 @@ const ENDPOINTS = new Map<string, { route: RealRouteName; method: string }>([
 	[CXONE_CONFIGURATION_PATH, { route: 'cxoneConfiguration', method: 'GET' }],
 ]);
 
+/** How long a signal keeps its contact busy (option signalProcessingMs); short, as a Studio ONSIGNAL branch is. */
+export const DEFAULT_SIGNAL_PROCESSING_MS = 20;
+/** DFO's "Update specific contact" quota per case (§4, [P]): 250 burst, 17 refilled per minute. */
+export const DFO_CASE_UPDATE_BURST = 250;
+export const DFO_CASE_UPDATE_REFILL_PER_MINUTE = 17;
+
 /** Where the access token's `iss` points: in reality another host than the OIDC issuer (§1c). */
 const ACCESS_ISSUER_PATH = '/acd-auth';
 
@@ -114,11 +120,19 @@ export class RealApi {
 	) {
 		this.tenant = seedTenant(options);
 		this.appApproved = options.appApproved ?? true;
-		this.contacts = new ContactStore(nonNegative('signalProcessingMs', options.signalProcessingMs, 20));
-		this.businessData = new BusinessDataApi(nonNegative('businessDataMinIntervalMs', options.businessDataMinIntervalMs, 0));
+		this.contacts = new ContactStore(
+			nonNegative('signalProcessingMs', options.signalProcessingMs, DEFAULT_SIGNAL_PROCESSING_MS),
+		);
+		this.businessData = new BusinessDataApi(
+			nonNegative('businessDataMinIntervalMs', options.businessDataMinIntervalMs, 0),
+		);
 		this.digital = new DigitalStore({
-			burst: nonNegative('digitalCaseUpdateBurst', options.digitalCaseUpdateBurst, 250),
-			refillPerMinute: nonNegative('digitalCaseUpdateRefillPerMinute', options.digitalCaseUpdateRefillPerMinute, 17),
+			burst: nonNegative('digitalCaseUpdateBurst', options.digitalCaseUpdateBurst, DFO_CASE_UPDATE_BURST),
+			refillPerMinute: nonNegative(
+				'digitalCaseUpdateRefillPerMinute',
+				options.digitalCaseUpdateRefillPerMinute,
+				DFO_CASE_UPDATE_REFILL_PER_MINUTE,
+			),
 		});
 		this.digitalPort = options.digitalPort ?? 0;
 		const listener: http.RequestListener = (req, res) => {
@@ -259,16 +273,16 @@ export class RealApi {
 	async handle(req: http.IncomingMessage, res: http.ServerResponse, method: string, url: URL): Promise<void> {
 		const path = url.pathname;
 		if (isAcdPath(path) || isBusinessDataPath(path)) {
-			const acd = isAcdPath(path);
+			const route = isAcdPath(path) ? 'acd' : 'businessData';
 			const bytes = await this.host.readBody(req);
 			if (bytes === undefined) {
-				const tooLarge = 'The body is too large';
-				return this.send(res, acd ? acdError(413, tooLarge) : businessDataError(413, tooLarge));
+				return this.send(res, errorFor(route, 413, 'payload_too_large', 'The body is too large'));
 			}
 			const raw = bytes.toString('utf8');
-			if (acd) return this.answer(req, res, 'acd', () => acdCall(this.acdContext(), method, url, req, raw));
-			const ctx = { ...this.acdContext() };
-			return this.answer(req, res, 'businessData', () => this.businessData.call(ctx, method, path, req, raw));
+			const ctx = this.acdContext();
+			return this.answer(req, res, route, () =>
+				route === 'acd' ? acdCall(ctx, method, url, req, raw) : this.businessData.call(ctx, method, path, req, raw),
+			);
 		}
 		const endpoint = ENDPOINTS.get(path);
 		if (!endpoint) return this.send(res, oauthError(404, 'not_found', `No route ${method} ${path}`));
@@ -297,7 +311,10 @@ export class RealApi {
 			case 'tokenEndpoint':
 				return tokenEndpoint(auth, raw, req);
 			default:
-				return cxoneConfiguration({ tenant: this.tenant, url: this.host.url(), stats: this.host.stats() }, url.searchParams);
+				return cxoneConfiguration(
+					{ tenant: this.tenant, url: this.host.url(), stats: this.host.stats() },
+					url.searchParams,
+				);
 		}
 	}
 

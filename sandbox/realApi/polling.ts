@@ -30,13 +30,20 @@ const ACTIVE_FILTERS = [
 	text('contactId'),
 ];
 const STATES_FILTERS = [number('agentId')];
-const COMPLETED_FILTERS = [number('mediaTypeId'), number('skillId'), number('campaignId'), number('agentId'), number('teamId')];
+const COMPLETED_FILTERS = [
+	number('mediaTypeId'),
+	number('skillId'),
+	number('campaignId'),
+	number('agentId'),
+	number('teamId'),
+];
 
 type Parsed<T> = { value: T } | { problem: string };
 
 function dateParameter(query: URLSearchParams, name: string, required: boolean): Parsed<number | undefined> {
 	const raw = query.get(name);
-	if (raw === null) return required ? { problem: `The ${name} query parameter is required (ISO 8601)` } : { value: undefined };
+	if (raw === null)
+		return required ? { problem: `The ${name} query parameter is required (ISO 8601)` } : { value: undefined };
 	const time = Date.parse(raw);
 	return Number.isNaN(time) ? { problem: `${name} ${JSON.stringify(raw)} is not an ISO 8601 date` } : { value: time };
 }
@@ -45,7 +52,8 @@ function wholeParameter(query: URLSearchParams, name: string, fallback: number, 
 	const raw = query.get(name);
 	if (raw === null) return { value: fallback };
 	const value = Number(raw);
-	if (!/^\d+$/.test(raw) || value > max) return { problem: `${name} must be a whole number from 0 to ${max}, not ${raw}` };
+	if (!/^\d+$/.test(raw) || value > max)
+		return { problem: `${name} must be a whole number from 0 to ${max}, not ${raw}` };
 	return { value };
 }
 
@@ -55,7 +63,8 @@ function filtered(contacts: AcdContact[], query: URLSearchParams, filters: Filte
 	for (const filter of filters) {
 		const raw = query.get(filter.name);
 		if (raw === null) continue;
-		if (filter.kind === 'number' && !/^\d+$/.test(raw)) return { problem: `${filter.name} must be a whole number, not ${raw}` };
+		if (filter.kind === 'number' && !/^\d+$/.test(raw))
+			return { problem: `${filter.name} must be a whole number, not ${raw}` };
 		rows = rows.filter((contact) => String(contact[filter.field]) === raw);
 	}
 	return { value: rows };
@@ -117,19 +126,25 @@ function list({ call, contacts, filters, listName, row, defaultTop, noRows, wind
 
 const live = (call: AcdCall) => [...call.ctx.contacts.records()].filter((contact) => !contact.ended);
 
+/** The fields every listing shares, under the same names in all three. */
+const routing = (contact: AcdContact) => ({
+	contactId: contact.contactId,
+	masterContactId: contact.masterContactId,
+	agentId: contact.agentId,
+	teamId: contact.teamId,
+	skillId: contact.skillId,
+	skillName: contact.skillName,
+	campaignId: contact.campaignId,
+	mediaTypeId: contact.mediaTypeId,
+	lastUpdateTime: contact.lastUpdateTime,
+});
+
 /** [U] Values of the §7 fields the sandbox does not model are plausible constants (null where CXone leaves them). */
 function activeRow(contact: AcdContact) {
 	return {
-		contactId: contact.contactId,
-		masterContactId: contact.masterContactId,
-		agentId: contact.agentId,
-		skillId: contact.skillId,
-		skillName: contact.skillName,
-		campaignId: contact.campaignId,
+		...routing(contact),
 		campaignName: contact.campaignName,
-		teamId: contact.teamId,
 		teamName: 'Sandbox Team',
-		mediaTypeId: contact.mediaTypeId,
 		mediaTypeName: contact.mediaTypeName,
 		mediaSubTypeId: null,
 		mediaSubTypeName: null,
@@ -150,7 +165,6 @@ function activeRow(contact: AcdContact) {
 		holdCount: 0,
 		contactStartDate: contact.contactStartDate,
 		agentStartDate: contact.contactStartDate,
-		lastUpdateTime: contact.lastUpdateTime,
 		targetAgentId: null,
 		transferIndicatorId: 0,
 		transferIndicatorName: 'None',
@@ -163,17 +177,9 @@ function activeRow(contact: AcdContact) {
 
 function stateRow(contact: AcdContact) {
 	return {
-		contactId: contact.contactId,
-		masterContactId: contact.masterContactId,
+		...routing(contact),
 		contactStateId: contact.stateId,
 		contactStateName: contact.stateName,
-		agentId: contact.agentId,
-		skillId: contact.skillId,
-		skillName: contact.skillName,
-		campaignId: contact.campaignId,
-		mediaTypeId: contact.mediaTypeId,
-		teamId: contact.teamId,
-		lastUpdateTime: contact.lastUpdateTime,
 		startDate: contact.contactStartDate,
 	};
 }
@@ -181,16 +187,9 @@ function stateRow(contact: AcdContact) {
 function completedRow(contact: AcdContact) {
 	const ended = Date.parse(contact.endDate ?? contact.lastUpdateTime);
 	return {
-		contactId: contact.contactId,
-		masterContactId: contact.masterContactId,
+		...routing(contact),
 		contactStart: contact.contactStartDate,
-		agentId: contact.agentId,
-		teamId: contact.teamId,
-		skillId: contact.skillId,
-		skillName: contact.skillName,
-		campaignId: contact.campaignId,
 		campaignName: contact.campaignName,
-		mediaTypeId: contact.mediaTypeId,
 		mediaTypeName: contact.mediaTypeName,
 		pointOfContactId: contact.pointOfContactId ?? null,
 		fromAddr: contact.fromAddress,
@@ -202,35 +201,20 @@ function completedRow(contact: AcdContact) {
 		abandoned: false,
 		isLogged: true,
 		tags: contact.tags,
-		lastUpdateTime: contact.lastUpdateTime,
 	};
 }
 
+/** Real-Time's listing: the default page size, and 304 for a delta without rows. */
+const realTime = (call: AcdCall, contacts: AcdContact[], filters: Filter[], listName: string, row: Listing['row']) =>
+	list({ call, contacts, filters, listName, row, defaultTop: REAL_TIME_DEFAULT_TOP, noRows: 304 });
+
 /** GET contacts/active: the live contacts. */
-export function activeContacts(call: AcdCall): Answer {
-	return list({
-		call,
-		contacts: live(call),
-		filters: ACTIVE_FILTERS,
-		listName: 'activeContacts',
-		row: activeRow,
-		defaultTop: REAL_TIME_DEFAULT_TOP,
-		noRows: 304,
-	});
-}
+export const activeContacts = (call: AcdCall): Answer =>
+	realTime(call, live(call), ACTIVE_FILTERS, 'activeContacts', activeRow);
 
 /** GET contacts/states: every contact's current state, an ended one's being EndContact. */
-export function contactStates(call: AcdCall): Answer {
-	return list({
-		call,
-		contacts: [...call.ctx.contacts.records()],
-		filters: STATES_FILTERS,
-		listName: 'contactStates',
-		row: stateRow,
-		defaultTop: REAL_TIME_DEFAULT_TOP,
-		noRows: 304,
-	});
-}
+export const contactStates = (call: AcdCall): Answer =>
+	realTime(call, [...call.ctx.contacts.records()], STATES_FILTERS, 'contactStates', stateRow);
 
 /** GET contacts/completed: ended contacts that started in [startDate, endDate) ([U] which date the window applies to). */
 export function completedContacts(call: AcdCall): Answer {

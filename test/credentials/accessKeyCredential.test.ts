@@ -186,4 +186,22 @@ describe('NICE CXone Access Key API credential', () => {
 		expect(sandbox.stats.loginRequests.accessKey).toBe(2);
 		expect(sandbox.stats.notRenderable).toBe(0);
 	});
+
+	it('in the HTTP Request node, whose requests have the legacy shape (`uri`, an absolute URL): sent as given', async (test) => {
+		const sandbox = await sandboxFor(test);
+		const { context } = contextOf(
+			nodeTypeWith('test.httpRequest', []),
+			nodeOf('test.httpRequest'),
+			credentialData(sandbox),
+		);
+		const answer = (await context.helpers.requestWithAuthentication.call(context, niceCxoneAccessKeyApi.name, {
+			method: 'GET',
+			uri: `${sandbox.realApi.apiBase}/inContactAPI/services/v30.0/server-time`,
+			json: true,
+		})) as { ServerTime?: string };
+		expect(answer).toHaveProperty('ServerTime');
+		expect(sandbox.stats.loginRequests.accessKey).toBe(1);
+		expect(sandbox.stats.acdCalls.serverTime).toBe(1);
+		expect(sandbox.stats.notRenderable).toBe(0);
+	});
 });

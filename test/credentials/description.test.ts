@@ -37,9 +37,17 @@ describe('the "NICE CXone API" credential as n8n loads it', () => {
 		expect(typeof node.methods.credentialTest.niceCxoneApiTest).toBe('function');
 	});
 
-	it('is the credential of the node, which an AI agent may use as a tool', () => {
+	it('is the credential of the node for Client Credentials, the access key for real tenants; an AI agent may use the node as a tool', () => {
 		const { description } = new NiceCxone();
-		expect(description.credentials).toEqual([{ name: niceCxoneApi.name, required: true, testedBy: 'niceCxoneApiTest' }]);
+		expect(description.credentials).toEqual([
+			{ name: 'niceCxoneAccessKeyApi', required: true, displayOptions: { show: { authentication: ['accessKey'] } } },
+			{
+				name: niceCxoneApi.name,
+				required: true,
+				testedBy: 'niceCxoneApiTest',
+				displayOptions: { show: { authentication: ['clientCredentials'] } },
+			},
+		]);
 		expect(description.usableAsTool).toBe(true);
 	});
 });

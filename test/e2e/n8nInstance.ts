@@ -12,6 +12,8 @@ export interface N8nInstanceOptions {
 	packageTarball?: string;
 	/** Extra environment for every n8n process of this instance; wins over the defaults. */
 	env?: Record<string, string>;
+	/** A user folder to use and keep (dispose leaves it); without it a temporary one that dispose deletes. */
+	userFolder?: string;
 }
 
 export interface CredentialTestResult {
@@ -74,23 +76,36 @@ export class N8nInstance {
 	readonly installDir: string;
 	readonly userFolder: string;
 	private readonly extraEnv: Record<string, string>;
+	private readonly keepUserFolder: boolean;
 	private server?: ChildProcess;
 	private serverExited?: Promise<void>;
 	private port?: number;
 	private cookie?: string;
 	private logChunks: string[] = [];
 
-	private constructor(line: N8nLine, installDir: string, userFolder: string, extraEnv: Record<string, string>) {
+	private constructor(
+		line: N8nLine,
+		installDir: string,
+		userFolder: string,
+		extraEnv: Record<string, string>,
+		keepUserFolder: boolean,
+	) {
 		this.line = line;
 		this.installDir = installDir;
 		this.userFolder = userFolder;
 		this.extraEnv = extraEnv;
+		this.keepUserFolder = keepUserFolder;
 	}
 
 	static async create(options: N8nInstanceOptions): Promise<N8nInstance> {
 		const installDir = await installN8n(options.line);
-		const userFolder = await mkdtemp(join(tmpdir(), `n8n-e2e-${options.line}-`));
-		const instance = new N8nInstance(options.line, installDir, userFolder, options.env ?? {});
+		const userFolder =
+			options.userFolder === undefined
+				? await mkdtemp(join(tmpdir(), `n8n-e2e-${options.line}-`))
+				: resolve(options.userFolder);
+		await mkdir(userFolder, { recursive: true });
+		const keepUserFolder = options.userFolder !== undefined;
+		const instance = new N8nInstance(options.line, installDir, userFolder, options.env ?? {}, keepUserFolder);
 		if (options.packageTarball) {
 			await instance.installPackage(options.packageTarball);
 		}
@@ -213,10 +228,10 @@ export class N8nInstance {
 		throw new Error(`webhook ${method} ${path} was not registered within ${timeoutMs} ms:\n${this.logs}`);
 	}
 
-	/** Stops n8n and deletes its user folder. */
+	/** Stops n8n and deletes its user folder, unless the folder was given to create() to keep. */
 	async dispose(): Promise<void> {
 		await this.stop();
-		await rm(this.userFolder, { recursive: true, force: true });
+		if (!this.keepUserFolder) await rm(this.userFolder, { recursive: true, force: true });
 	}
 
 	/** Claims the fresh instance for an owner; the session cookie is then sent by `request`. */
@@ -305,7 +320,8 @@ export class N8nInstance {
 	private async importFile(command: string, content: object | object[]): Promise<void> {
 		const file = join(this.userFolder, `${command.replace(':', '-')}-${Date.now()}.json`);
 		await writeFile(file, JSON.stringify(content));
-		const result = await this.cli([command, `--input=${file}`]);
+		// Credentials are in clear text there, and a kept user folder outlives this instance.
+		const result = await this.cli([command, `--input=${file}`]).finally(() => rm(file, { force: true }));
 		if (result.code !== 0) {
 			throw new N8nCliError(`n8n ${command} failed`, result);
 		}

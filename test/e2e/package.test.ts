@@ -5,10 +5,11 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { serverTimeWorkflow } from '../../demo/serverTimeWorkflow';
 import packageJson from '../../package.json';
 import { sandboxAccessKeyCredentialData, sandboxCredentialData } from '../../sandbox/credential';
 import { CxoneSandbox } from '../../sandbox/server';
-import { N8nInstance, type N8nLine } from './n8nInstance';
+import { N8nCliError, N8nInstance, nodeOutput, type ExecutionRun, type N8nLine } from './n8nInstance';
 import {
 	executionData,
 	listExecutions,
@@ -178,6 +179,11 @@ const triggerWorkflow = {
 	},
 };
 
+const accessKeyCredential = { id: 'e2eCxoneAccKey01', name: 'NICE CXone sandbox access key (e2e)' };
+const wrongAccessKeyCredential = { id: 'e2eCxoneBadKey01', name: 'NICE CXone sandbox wrong secret (e2e)' };
+const serverTimeWorkflowId = 'e2eCxoneSrvTime1';
+const wrongSecretWorkflowId = 'e2eCxoneBadKeyW1';
+
 let packDir: string;
 let tarball: string;
 
@@ -296,6 +302,100 @@ describe.each<N8nLine>(['v1', 'v2'])('n8n %s with the packed package', (line) =>
 			error_code: 'validation_error',
 			interaction_id: null,
 			attempts: 0,
+		});
+	});
+
+	// Before the trigger test starts the server: `n8n execute` runs in a process of its own, on the stored data.
+	it('the HTTP Request node calls ACD server-time with the Access Key credential; a wrong secret shows CXone\'s reason', async () => {
+		const data = sandboxAccessKeyCredentialData(sandbox);
+		const wrongSecret = 'E2EWRONGHTTPSECRETE2EWRONGHTTP==';
+		await n8n!.importCredentials([
+			{ ...accessKeyCredential, type: 'niceCxoneAccessKeyApi', data },
+			{ ...wrongAccessKeyCredential, type: 'niceCxoneAccessKeyApi', data: { ...data, accessKeySecret: wrongSecret } },
+		]);
+		const apiBase = sandbox.realApi.apiBase;
+		// The demo's workflow, so this also proves the one `npm run demo` imports.
+		await n8n!.importWorkflow([
+			serverTimeWorkflow({
+				id: serverTimeWorkflowId,
+				name: 'e2e HTTP Request with the access key',
+				apiBase,
+				credential: accessKeyCredential,
+				nodeIds: ['3c0e9a52-6f1d-4b8e-a7c4-1d2e3f4a5b21', '3c0e9a52-6f1d-4b8e-a7c4-1d2e3f4a5b22'],
+			}),
+			serverTimeWorkflow({
+				id: wrongSecretWorkflowId,
+				name: 'e2e HTTP Request with a wrong secret',
+				apiBase,
+				credential: wrongAccessKeyCredential,
+				nodeIds: ['3c0e9a52-6f1d-4b8e-a7c4-1d2e3f4a5b31', '3c0e9a52-6f1d-4b8e-a7c4-1d2e3f4a5b32'],
+			}),
+		]);
+		const counts = () => ({
+			accessKeyLogins: sandbox.stats.loginRequests.accessKey,
+			passwordLogins: sandbox.stats.loginRequests.password,
+			discoveries: sandbox.stats.discoveryRequests,
+			serverTimeCalls: sandbox.stats.acdCalls.serverTime,
+			notRenderable: sandbox.stats.notRenderable,
+		});
+		const delta = (before: ReturnType<typeof counts>) => {
+			const after = counts();
+			return Object.fromEntries(
+				Object.entries(after).map(([name, value]) => [name, value - before[name as keyof typeof after]]),
+			);
+		};
+
+		const sentAfter = new Date();
+		let before = counts();
+		const run = await n8n!.execute(serverTimeWorkflowId);
+		expect(run.status).toBe('success');
+		const [answer] = nodeOutput(run, 'HTTP Request');
+		expect(Object.keys(answer)).toEqual(['ServerTime']);
+		const serverTime = new Date(answer.ServerTime as string);
+		expect(serverTime.getTime()).toBeGreaterThanOrEqual(sentAfter.getTime());
+		expect(serverTime.getTime()).toBeLessThanOrEqual(Date.now());
+		// A fresh n8n process: one access-key login, one discovery, one call, sent with Accept: application/json.
+		expect(delta(before)).toEqual({
+			accessKeyLogins: 1,
+			passwordLogins: 0,
+			discoveries: 1,
+			serverTimeCalls: 1,
+			notRenderable: 0,
+		});
+
+		// n8n stored the token in the credential's expirable field, so the next execution, another process, reuses it.
+		before = counts();
+		expect((await n8n!.execute(serverTimeWorkflowId)).status).toBe('success');
+		expect(delta(before)).toEqual({
+			accessKeyLogins: 0,
+			passwordLogins: 0,
+			discoveries: 0,
+			serverTimeCalls: 1,
+			notRenderable: 0,
+		});
+
+		before = counts();
+		const failure = await n8n!.execute(wrongSecretWorkflowId).then(
+			(finished) => ({ run: finished as ExecutionRun | undefined, output: '' }),
+			(error: unknown) => {
+				if (!(error instanceof N8nCliError)) throw error;
+				return { run: error.run as ExecutionRun | undefined, output: error.message };
+			},
+		);
+		const runError = failure.run?.data.resultData.error as { message?: string } | undefined;
+		console.info(`n8n ${line}: HTTP Request node with a wrong secret: ${runError?.message}`);
+		expect(failure.run?.status).toBe('error');
+		expect(runError?.message).toMatch(/invalid_grant/);
+		expect(JSON.stringify(failure.run)).not.toContain(wrongSecret);
+		expect(failure.output).not.toContain(wrongSecret);
+		expect(n8n!.logs).not.toContain(wrongSecret);
+		// n8n's legacy request helper runs preAuthentication once more after any failure, so the key is tried twice.
+		expect(delta(before)).toEqual({
+			accessKeyLogins: 2,
+			passwordLogins: 0,
+			discoveries: 0,
+			serverTimeCalls: 0,
+			notRenderable: 0,
 		});
 	});
 

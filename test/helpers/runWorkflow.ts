@@ -3,7 +3,7 @@
  * emitting the test's items, and a credentials helper of the test's own whose credential data
  * goes through the package's real token flow.
  */
-import { ExecuteContext, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { ExecuteContext, ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
 	Workflow,
@@ -14,6 +14,7 @@ import {
 	type IExecuteFunctions,
 	type IHttpRequestHelper,
 	type IHttpRequestOptions,
+	type ILoadOptionsFunctions,
 	type INode,
 	type INodeCredentialsDetails,
 	type INodeExecutionData,
@@ -247,6 +248,10 @@ export async function runNiceCxone(options: {
 	continueOnFail?: boolean;
 	/** The node's On Error setting; continueOnFail is short for continueRegularOutput. */
 	onError?: 'continueRegularOutput' | 'continueErrorOutput';
+	/** The node's version: 1 unless given. */
+	typeVersion?: number;
+	/** The credential type the node uses: NICE CXone API unless given. */
+	credentialType?: 'niceCxoneApi' | 'niceCxoneAccessKeyApi';
 }): Promise<RunResult> {
 	const onError = options.onError ?? (options.continueOnFail ? 'continueRegularOutput' : undefined);
 	const nodes: INode[] = [
@@ -262,10 +267,10 @@ export async function runNiceCxone(options: {
 			id: 'cxone',
 			name: 'NICE CXone',
 			type: 'n8n-nodes-nice-cxone.niceCxone',
-			typeVersion: 1,
+			typeVersion: options.typeVersion ?? 1,
 			position: [200, 0],
 			parameters: options.parameters,
-			credentials: { niceCxoneApi: { id: 'cred-1', name: 'Sandbox' } },
+			credentials: { [options.credentialType ?? 'niceCxoneApi']: { id: 'cred-1', name: 'Sandbox' } },
 			...(onError ? { onError } : {}),
 		},
 	];
@@ -318,4 +323,28 @@ export function recordParameterReads(test: Pick<TestContext, 'onTestFinished'>):
 	});
 	test.onTestFinished(() => spy.mockRestore());
 	return reads;
+}
+
+/**
+ * n8n-core's context for a node's loadOptions and listSearch methods, as the editor's dynamic-parameters request
+ * builds it: the NICE CXone node (version 2) with `parameters` as the editor's current values.
+ */
+export function loadOptionsContext(
+	credentials: ICredentialDataDecryptedObject,
+	parameters: INodeParameters,
+	credentialType: 'niceCxoneApi' | 'niceCxoneAccessKeyApi' = 'niceCxoneAccessKeyApi',
+): ILoadOptionsFunctions {
+	const node: INode = {
+		id: 'cxone',
+		name: 'NICE CXone',
+		type: 'n8n-nodes-nice-cxone.niceCxone',
+		typeVersion: 2,
+		position: [0, 0],
+		parameters,
+		credentials: { [credentialType]: { id: 'cred-1', name: 'Sandbox' } },
+	};
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+	const data = additionalData(credentials);
+	data.currentNodeParameters = parameters;
+	return new LoadOptionsContext(workflow, node, data, 'parameters');
 }

@@ -28,19 +28,23 @@ export const http: Transport.HttpHelpers = {
 export const cxoneCredentials = (sandbox: CxoneSandbox, overrides: ICredentialDataDecryptedObject = {}) =>
 	transport.credentialsFrom(sandboxCredentials(sandbox, overrides));
 
-/** One transport call through n8n's request helper. */
-export const cxoneCall = async <T = unknown>(credentials: Credentials, request: CxoneRequest) =>
-	await transport.cxoneRequest<T>(http, credentials, request);
+/** One transport call through n8n's request helper, with the tutorial credentials or any connection. */
+export const cxoneCall = async <T = unknown>(credentials: Credentials | Transport.CxoneConnection, request: CxoneRequest) =>
+	await transport.cxoneRequest<T>(
+		http,
+		'session' in credentials ? credentials : transport.clientCredentialsConnection(credentials),
+		request,
+	);
 
 /** A call that must succeed: its result, or the test fails with CXone's error. */
-export async function cxoneSuccess<T = unknown>(credentials: Credentials, request: CxoneRequest) {
+export async function cxoneSuccess<T = unknown>(credentials: Credentials | Transport.CxoneConnection, request: CxoneRequest) {
 	const result = await cxoneCall<T>(credentials, request);
 	if (!result.ok) throw result.error;
 	return result;
 }
 
 /** A call that must fail: its CxoneError, with the attempts and time the call took. */
-export async function cxoneFailure(credentials: Credentials, request: CxoneRequest) {
+export async function cxoneFailure(credentials: Credentials | Transport.CxoneConnection, request: CxoneRequest) {
 	const result = await cxoneCall(credentials, request);
 	if (result.ok) throw new Error(`expected the call to fail, it answered ${result.status}`);
 	return { error: result.error, attempts: result.attempts, latencyMs: result.latencyMs };

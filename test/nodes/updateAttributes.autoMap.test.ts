@@ -110,10 +110,12 @@ describe('Map Automatically', () => {
 		const nodeReads = reads.filter((read) => !read.startsWith('items@') && !read.startsWith('operation@'));
 		expect(nodeReads.sort()).toEqual([
 			'attributesInput@0',
+			'authentication@0',
 			'defaultMode@0',
 			'fieldsToIgnore@0',
 			'interactionIdField@0',
 			'options@0',
+			'resource@0',
 		]);
 	});
 });

@@ -301,7 +301,7 @@ describe('fuzzing the attribute input', () => {
 		await fc.assert(
 			fc.asyncProperty(interactionId, fc.nat(5000), async (id, itemIndex) => {
 				const outcome = await attempt(itemIndex, () =>
-					validation.parseOrThrow(node, validation.interactionIdSchema, id, itemIndex, { field: 'Interaction ID' }),
+					validation.parseOrThrow(node, validation.pathIdSchema, id, itemIndex, { field: 'Interaction ID' }),
 				);
 				if (!outcome.ok) return;
 				const encoded = encodeURIComponent(outcome.value);

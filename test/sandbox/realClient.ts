@@ -64,6 +64,11 @@ export async function realToken(sandbox: CxoneSandbox): Promise<string> {
 	return login.body.access_token as string;
 }
 
+/** A started sandbox with a bearer token from a real login and its seeded ids. */
+export async function withRealToken(sandbox: CxoneSandbox) {
+	return { sandbox, token: await realToken(sandbox), seed: sandbox.realApi.seed };
+}
+
 export const acdPath = (resource: string, version = '30.0') => `/inContactAPI/services/v${version}/${resource}`;
 
 export interface CallOptions {

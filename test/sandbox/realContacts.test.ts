@@ -4,25 +4,28 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import type { CxoneSandbox } from '../../sandbox/server';
-import { acd, call, control, controlGet, realToken } from './realClient';
+import type { CxoneSandbox, SandboxOptions } from '../../sandbox/server';
+import { acd, call, control, controlGet, withRealToken } from './realClient';
 import { useSandbox } from './testClient';
 
 const startSandbox = useSandbox();
 
 const signalPath = (contactId: string, query = '') => `interactions/${contactId}/signal${query}`;
 
-const businessData = (sandbox: CxoneSandbox, contactId: string, token: string | undefined, body: unknown, suffix = '') =>
+const businessData = (
+	sandbox: CxoneSandbox,
+	contactId: string,
+	token: string | undefined,
+	body: unknown,
+	suffix = '',
+) =>
 	call(`${sandbox.url}/business-data-manager/v1/business-data/contact/${contactId}${suffix}`, {
 		method: 'PUT',
 		token,
 		body,
 	});
 
-async function started(options = {}) {
-	const sandbox = await startSandbox(options);
-	return { sandbox, token: await realToken(sandbox), seed: sandbox.realApi.seed };
-}
+const started = async (options: SandboxOptions = {}) => withRealToken(await startSandbox(options));
 
 describe('seeded tenant data and control routes', () => {
 	it('seeds a live and a closed contact, a case, a customer, a field, a tag, a skill, a campaign and an agent', async () => {
@@ -73,7 +76,10 @@ describe('seeded tenant data and control routes', () => {
 describe('signal a contact (§3)', () => {
 	it('answers 204 empty and records p1..p9, a JSON body merged into the query values', async () => {
 		const { sandbox, token, seed } = await started();
-		const plain = await acd(sandbox, signalPath(seed.liveContactId, '?p1=hello%20world&p2=2'), { token, method: 'POST' });
+		const plain = await acd(sandbox, signalPath(seed.liveContactId, '?p1=hello%20world&p2=2'), {
+			token,
+			method: 'POST',
+		});
 		expect([plain.status, plain.text]).toEqual([204, '']);
 		const merged = await acd(sandbox, signalPath(seed.liveContactId, '?p1=first&p2=query'), {
 			token,
@@ -92,7 +98,15 @@ describe('signal a contact (§3)', () => {
 	it('refuses other parameter names, more than nine, a repeated one and a body that is not an object', async () => {
 		const { sandbox, token, seed } = await started();
 		const ten = `?${Array.from({ length: 10 }, (_, i) => `p${(i % 9) + 1}=${i}`).join('&')}`;
-		for (const [query, body] of [['?p10=x'], ['?x=1'], [ten], ['?p1=a&p1=b'], ['', '[1]'], ['', '{"q":1}'], ['', '{']]) {
+		for (const [query, body] of [
+			['?p10=x'],
+			['?x=1'],
+			[ten],
+			['?p1=a&p1=b'],
+			['', '[1]'],
+			['', '{"q":1}'],
+			['', '{'],
+		]) {
 			const answer = await acd(sandbox, signalPath(seed.liveContactId, query), { token, method: 'POST', body });
 			expect(answer.status, `${query} ${body}`).toBe(400);
 			expect(answer.headers.icstatusdescription).toBeTruthy();
@@ -183,10 +197,15 @@ describe('tags (§5.2)', () => {
 		expect(sandbox.stats.acdCalls.tags).toBe(2);
 	});
 
-	it('answers 404 for an unknown contact, 400 for a malformed body, 403 when tags are denied', async () => {
+	it('answers 404 for an unknown contact, 400 for a malformed body, 401, the Accept rule and 403 when denied', async () => {
 		const { sandbox, token, seed } = await started();
 		const tag = (id: string, body: unknown) => acd(sandbox, `contacts/${id}/tags`, { token, method: 'POST', body });
 		expect((await tag('123456789012', { tags: [{ tagId: seed.tagId }] })).status).toBe(404);
+		const valid = { tags: [{ tagId: seed.tagId }] };
+		const path = `contacts/${seed.liveContactId}/tags`;
+		expect((await acd(sandbox, path, { method: 'POST', body: valid })).status).toBe(401);
+		const html = await acd(sandbox, path, { token, method: 'POST', body: valid, accept: 'text/plain' });
+		expect([html.status, html.headers['content-type']]).toEqual([200, 'text/html; charset=utf-8']);
 		for (const body of ['{', { tags: [] }, { tags: [{ id: 1 }] }, { tag: seed.tagId }]) {
 			expect((await tag(seed.liveContactId, body)).status).toBe(400);
 		}
@@ -201,7 +220,12 @@ describe('tags (§5.2)', () => {
 		expect(all.status).toBe(200);
 		expect(all.body.tags.length).toBeGreaterThanOrEqual(3);
 		expect(all.body.tags.filter((tag: { isActive: boolean }) => !tag.isActive)).toHaveLength(1);
-		expect(all.body.tags[0]).toEqual({ tagId: seed.tagId, tagName: expect.any(String), isActive: true, notes: expect.any(String) });
+		expect(all.body.tags[0]).toEqual({
+			tagId: seed.tagId,
+			tagName: expect.any(String),
+			isActive: true,
+			notes: expect.any(String),
+		});
 		const skill = await acd(sandbox, `skills/${seed.skillId}/tags`, { token });
 		expect(skill.body).toMatchObject({
 			totalRecords: all.body.tags.length,
@@ -272,16 +296,23 @@ describe('Business Data API (§6)', () => {
 
 	it('has no Accept rule: no Accept header still gets 204; other methods and paths get JSON errors', async () => {
 		const { sandbox, token, seed } = await started();
-		const noAccept = await call(`${sandbox.url}/business-data-manager/v1/business-data/contact/${seed.closedContactId}`, {
-			method: 'PUT',
-			token,
-			accept: null,
-			body: [{ order_total: 1 }],
-		});
+		const noAccept = await call(
+			`${sandbox.url}/business-data-manager/v1/business-data/contact/${seed.closedContactId}`,
+			{
+				method: 'PUT',
+				token,
+				accept: null,
+				body: [{ order_total: 1 }],
+			},
+		);
 		expect(noAccept.status).toBe(204);
-		const get = await call(`${sandbox.url}/business-data-manager/v1/business-data/contact/${seed.closedContactId}`, { token });
+		const get = await call(`${sandbox.url}/business-data-manager/v1/business-data/contact/${seed.closedContactId}`, {
+			token,
+		});
 		expect([get.status, get.headers.allow]).toEqual([405, 'PUT']);
-		expect((await call(`${sandbox.url}/business-data-manager/v2/other`, { token })).body.message).toMatch(/No Business Data/);
+		expect((await call(`${sandbox.url}/business-data-manager/v2/other`, { token })).body.message).toMatch(
+			/No Business Data/,
+		);
 	});
 });
 
@@ -297,7 +328,9 @@ describe('faults on the new routes', () => {
 		await expect(acd(sandbox, signalPath(seed.liveContactId, '?p1=lost'), { token, method: 'POST' })).rejects.toThrow(
 			/socket hang up|ECONNRESET/,
 		);
-		expect(sandbox.realApi.contact(seed.liveContactId)?.signals.map((signal) => signal.params)).toEqual([{ p1: 'lost' }]);
+		expect(sandbox.realApi.contact(seed.liveContactId)?.signals.map((signal) => signal.params)).toEqual([
+			{ p1: 'lost' },
+		]);
 
 		await control(sandbox, 'real-faults', { route: 'businessData', status: 'drop' });
 		await expect(businessData(sandbox, seed.closedContactId, token, [{ order_total: 9 }])).rejects.toThrow();

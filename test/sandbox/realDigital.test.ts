@@ -4,15 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { control, controlGet, dfo, realToken } from './realClient';
+import type { SandboxOptions } from '../../sandbox/server';
+
+import { control, controlGet, dfo, withRealToken } from './realClient';
 import { useSandbox } from './testClient';
 
 const startSandbox = useSandbox();
 
-async function started(options = {}) {
-	const sandbox = await startSandbox(options);
-	return { sandbox, token: await realToken(sandbox), seed: sandbox.realApi.seed };
-}
+const started = async (options: SandboxOptions = {}) => withRealToken(await startSandbox(options));
 
 describe('custom-field definitions', () => {
 	it('lists case definitions in the generated shape: text, email, list with {name, value}, date, a read-only one', async () => {
@@ -40,7 +39,15 @@ describe('custom-field definitions', () => {
 		expect(answer.status).toBe(200);
 		for (const definition of answer.body) {
 			expect(Object.keys(definition)).toEqual(
-				expect.arrayContaining(['ident', 'label', 'type', 'isRequired', 'isEditable', 'isVisibleInRightPanel', 'isVisibleInCustomerCard']),
+				expect.arrayContaining([
+					'ident',
+					'label',
+					'type',
+					'isRequired',
+					'isEditable',
+					'isVisibleInRightPanel',
+					'isVisibleInCustomerCard',
+				]),
 			);
 		}
 		expect(answer.body.map((definition: { type: string }) => definition.type)).toEqual(
@@ -75,8 +82,15 @@ describe('case custom fields', () => {
 			routingQueueId: expect.any(String),
 			endUser: { id: seed.customerId, customFields: expect.any(Array) },
 		});
-		const values = Object.fromEntries(record.body.customFields.map((field: { ident: string; value: string }) => [field.ident, field.value]));
-		expect(values).toMatchObject({ orderNumber: 'A-17', priority: 'high', contactEmail: 'dana@example.com', followUpDate: '2030-01-31' });
+		const values = Object.fromEntries(
+			record.body.customFields.map((field: { ident: string; value: string }) => [field.ident, field.value]),
+		);
+		expect(values).toMatchObject({
+			orderNumber: 'A-17',
+			priority: 'high',
+			contactEmail: 'dana@example.com',
+			followUpDate: '2030-01-31',
+		});
 		expect(Date.parse(record.body.customFields[0].updatedAt)).not.toBeNaN();
 		expect((await controlGet(sandbox, `digital/cases/${seed.digitalCaseId}`)).body).toEqual(record.body);
 		expect(sandbox.realApi.digitalCase(seed.digitalCaseId)).toEqual(record.body);
@@ -113,12 +127,22 @@ describe('case custom fields', () => {
 			method: 'PUT',
 			body: [{ ident: 'orderNumber', value: 'A-1' }],
 		});
-		const removed = await dfo(sandbox, `contacts/${seed.digitalCaseId}/custom-fields/orderNumber`, { token, method: 'DELETE' });
+		const removed = await dfo(sandbox, `contacts/${seed.digitalCaseId}/custom-fields/orderNumber`, {
+			token,
+			method: 'DELETE',
+		});
 		expect([removed.status, removed.text]).toEqual([204, '']);
-		expect(sandbox.realApi.digitalCase(seed.digitalCaseId)?.customFields.map((field) => field.ident)).toEqual(['channelSource']);
-		const readOnly = await dfo(sandbox, `contacts/${seed.digitalCaseId}/custom-fields/channelSource`, { token, method: 'DELETE' });
+		expect(sandbox.realApi.digitalCase(seed.digitalCaseId)?.customFields.map((field) => field.ident)).toEqual([
+			'channelSource',
+		]);
+		const readOnly = await dfo(sandbox, `contacts/${seed.digitalCaseId}/custom-fields/channelSource`, {
+			token,
+			method: 'DELETE',
+		});
 		expect([readOnly.status, readOnly.body.errors[0].field]).toEqual([400, 'channelSource']);
-		expect((await dfo(sandbox, `contacts/${seed.digitalCaseId}/custom-fields/nope`, { token, method: 'DELETE' })).status).toBe(400);
+		expect(
+			(await dfo(sandbox, `contacts/${seed.digitalCaseId}/custom-fields/nope`, { token, method: 'DELETE' })).status,
+		).toBe(400);
 		for (const [method, path] of [
 			['GET', 'contacts/999'],
 			['PUT', 'contacts/999/custom-fields'],
@@ -134,7 +158,11 @@ describe('case custom fields', () => {
 	it('throttles updates of one case by its quota with 429 {errors} and no Retry-After; other cases are not affected', async () => {
 		const { sandbox, token, seed } = await started({ digitalCaseUpdateBurst: 3, digitalCaseUpdateRefillPerMinute: 17 });
 		const update = (caseId: string) =>
-			dfo(sandbox, `contacts/${caseId}/custom-fields`, { token, method: 'PUT', body: [{ ident: 'orderNumber', value: 'x' }] });
+			dfo(sandbox, `contacts/${caseId}/custom-fields`, {
+				token,
+				method: 'PUT',
+				body: [{ ident: 'orderNumber', value: 'x' }],
+			});
 		const statuses = [];
 		for (let i = 0; i < 4; i++) statuses.push((await update(seed.digitalCaseId)).status);
 		expect(statuses).toEqual([200, 200, 200, 429]);
@@ -148,7 +176,8 @@ describe('case custom fields', () => {
 
 	it('allows 250 updates of one case at once by default, then throttles', async () => {
 		const { sandbox, token, seed } = await started();
-		const remove = () => dfo(sandbox, `contacts/${seed.digitalCaseId}/custom-fields/orderNumber`, { token, method: 'DELETE' });
+		const remove = () =>
+			dfo(sandbox, `contacts/${seed.digitalCaseId}/custom-fields/orderNumber`, { token, method: 'DELETE' });
 		let accepted = 0;
 		for (let i = 0; i < 251 && (await remove()).status === 204; i++) accepted++;
 		expect(accepted).toBe(250);
@@ -175,14 +204,18 @@ describe('customer custom fields', () => {
 			identities: [expect.objectContaining({ idOnExternalPlatform: expect.any(String) })],
 			messageStatistics: expect.any(Object),
 		});
-		const values = Object.fromEntries(customer.body.customFields.map((field: { ident: string; value: string }) => [field.ident, field.value]));
+		const values = Object.fromEntries(
+			customer.body.customFields.map((field: { ident: string; value: string }) => [field.ident, field.value]),
+		);
 		expect(values).toMatchObject({ loyaltyTier: 'gold', crmId: 'C-9' });
 		expect((await dfo(sandbox, `contacts/${seed.digitalCaseId}`, { token })).body.endUser.customFields).toEqual(
 			customer.body.customFields,
 		);
 		const removed = await dfo(sandbox, `customers/${seed.customerId}/custom-fields/crmId`, { token, method: 'DELETE' });
 		expect(removed.status).toBe(204);
-		expect(sandbox.realApi.digitalCustomer(seed.customerId)?.customFields.map((field) => field.ident)).not.toContain('crmId');
+		expect(sandbox.realApi.digitalCustomer(seed.customerId)?.customFields.map((field) => field.ident)).not.toContain(
+			'crmId',
+		);
 		expect((await controlGet(sandbox, `digital/customers/${seed.customerId}`)).body.id).toBe(seed.customerId);
 		const badTier = await dfo(sandbox, `customers/${seed.customerId}/custom-fields`, {
 			token,
@@ -208,6 +241,15 @@ describe('Digital access, permissions and faults', () => {
 		expect(wrongMethod.status).toBe(405);
 	});
 
+	it('is not subject to the tenant limit of the ACD and Business Data APIs', async () => {
+		const { sandbox, token } = await started({ rateLimitPerSecond: 1, rateLimitMode: 'strictWindow' });
+		const answers = await Promise.all(
+			[1, 2, 3].map(() => dfo(sandbox, 'contacts/custom-field-definitions', { token })),
+		);
+		expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+		expect(sandbox.stats.rateLimited).toBe(0);
+	});
+
 	it('injects a status, and "drop" applies the update but sends no answer', async () => {
 		const { sandbox, token, seed } = await started();
 		await control(sandbox, 'real-faults', { route: 'digital', status: 502 });
@@ -215,7 +257,9 @@ describe('Digital access, permissions and faults', () => {
 		expect([injected.status, injected.body]).toEqual([502, { errors: [{ message: 'Injected 502' }] }]);
 		await control(sandbox, 'real-faults', { route: 'digital', status: 'drop' });
 		const body = [{ ident: 'orderNumber', value: 'lost answer' }];
-		await expect(dfo(sandbox, `contacts/${seed.digitalCaseId}/custom-fields`, { token, method: 'PUT', body })).rejects.toThrow();
+		await expect(
+			dfo(sandbox, `contacts/${seed.digitalCaseId}/custom-fields`, { token, method: 'PUT', body }),
+		).rejects.toThrow();
 		const fields = sandbox.realApi.digitalCase(seed.digitalCaseId)?.customFields;
 		expect(fields?.find((field) => field.ident === 'orderNumber')?.value).toBe('lost answer');
 	});

@@ -4,19 +4,18 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import type { CxoneSandbox } from '../../sandbox/server';
-import { acd, call, realToken } from './realClient';
+import type { CxoneSandbox, SandboxOptions } from '../../sandbox/server';
+import { acd, call, withRealToken } from './realClient';
 import { useSandbox } from './testClient';
 
 const startSandbox = useSandbox();
 
-async function started(options = {}) {
-	const sandbox = await startSandbox(options);
-	return { sandbox, token: await realToken(sandbox), seed: sandbox.realApi.seed };
-}
+const started = async (options: SandboxOptions = {}) => withRealToken(await startSandbox(options));
 
 const poll = (sandbox: CxoneSandbox, token: string, resource: string, query: Record<string, string | number> = {}) => {
-	const search = new URLSearchParams(Object.entries(query).map(([name, value]): [string, string] => [name, String(value)]));
+	const search = new URLSearchParams(
+		Object.entries(query).map(([name, value]): [string, string] => [name, String(value)]),
+	);
 	return acd(sandbox, `${resource}${search.size > 0 ? `?${search}` : ''}`, { token });
 };
 
@@ -51,7 +50,16 @@ describe('Real-Time contacts/active', () => {
 			stateName: 'Active',
 			mediaTypeName: 'Phone Call',
 		});
-		for (const field of ['skillName', 'teamId', 'mediaTypeId', 'stateId', 'fromAddress', 'toAddress', 'contactStartDate', 'lastUpdateTime']) {
+		for (const field of [
+			'skillName',
+			'teamId',
+			'mediaTypeId',
+			'stateId',
+			'fromAddress',
+			'toAddress',
+			'contactStartDate',
+			'lastUpdateTime',
+		]) {
 			expect(row).toHaveProperty(field);
 		}
 	});
@@ -107,7 +115,12 @@ describe('Real-Time contacts/active', () => {
 		expect(await rows({ campaignId: seed.campaignId })).toEqual([seed.liveContactId]);
 		expect(await rows({ skillId: seed.skillId })).toEqual(ids([other, { contactId: seed.liveContactId }]));
 		expect(await rows({ mediaTypeId: 3 })).toEqual([]);
-		const malformed: Array<Record<string, string | number>> = [{ agentId: 'x' }, { updatedSince: 'yesterday' }, { top: 10_001 }, { skip: -1 }];
+		const malformed: Array<Record<string, string | number>> = [
+			{ agentId: 'x' },
+			{ updatedSince: 'yesterday' },
+			{ top: 10_001 },
+			{ skip: -1 },
+		];
 		for (const query of malformed) {
 			const answer = await poll(sandbox, token, 'contacts/active', query);
 			expect(answer.status, JSON.stringify(query)).toBe(400);
@@ -121,17 +134,28 @@ describe('Real-Time contacts/states', () => {
 		const { sandbox, token, seed } = await started();
 		const answer = await poll(sandbox, token, 'contacts/states');
 		expect(answer.status).toBe(200);
-		const byId = Object.fromEntries(answer.body.contactStates.map((row: { contactId: string }) => [row.contactId, row]));
-		expect(byId[seed.liveContactId]).toMatchObject({ contactStateName: 'Active', agentId: seed.agentId, startDate: expect.any(String) });
+		const byId = Object.fromEntries(
+			answer.body.contactStates.map((row: { contactId: string }) => [row.contactId, row]),
+		);
+		expect(byId[seed.liveContactId]).toMatchObject({
+			contactStateName: 'Active',
+			agentId: seed.agentId,
+			startDate: expect.any(String),
+		});
 		expect(byId[seed.closedContactId]).toMatchObject({ contactStateName: 'EndContact' });
 		await after(answer.body.lastPollTime);
-		expect((await poll(sandbox, token, 'contacts/states', { updatedSince: answer.body.lastPollTime })).status).toBe(304);
+		expect((await poll(sandbox, token, 'contacts/states', { updatedSince: answer.body.lastPollTime })).status).toBe(
+			304,
+		);
 		expect((await poll(sandbox, token, 'contacts/states', { agentId: 1 })).body.contactStates).toEqual([]);
 	});
 });
 
 describe('Reporting contacts/completed', () => {
-	const window = () => ({ startDate: new Date(Date.now() - 3_600_000).toISOString(), endDate: new Date(Date.now() + 60_000).toISOString() });
+	const window = () => ({
+		startDate: new Date(Date.now() - 3_600_000).toISOString(),
+		endDate: new Date(Date.now() + 60_000).toISOString(),
+	});
 
 	it('needs startDate and endDate; lists ended contacts of that window with the completed fields', async () => {
 		const { sandbox, token, seed } = await started();
@@ -158,9 +182,14 @@ describe('Reporting contacts/completed', () => {
 		expect([empty.status, empty.text]).toEqual([204, '']);
 		const first = await poll(sandbox, token, 'contacts/completed', window());
 		await after(first.body.lastPollTime);
-		expect((await poll(sandbox, token, 'contacts/completed', { ...window(), updatedSince: first.body.lastPollTime })).status).toBe(204);
+		expect(
+			(await poll(sandbox, token, 'contacts/completed', { ...window(), updatedSince: first.body.lastPollTime })).status,
+		).toBe(204);
 		sandbox.realApi.endContact(seed.liveContactId);
-		const next = await poll(sandbox, token, 'contacts/completed', { ...window(), updatedSince: first.body.lastPollTime });
+		const next = await poll(sandbox, token, 'contacts/completed', {
+			...window(),
+			updatedSince: first.body.lastPollTime,
+		});
 		expect(ids(next.body.completedContacts)).toEqual([seed.liveContactId]);
 		expect((await poll(sandbox, token, 'contacts/completed', { ...window(), skillId: 1 })).status).toBe(204);
 	});
@@ -175,11 +204,23 @@ describe('polling access', () => {
 		sandbox.realApi.denyPermission('realTime');
 		expect((await poll(sandbox, token, 'contacts/active')).status).toBe(403);
 		expect((await poll(sandbox, token, 'contacts/states')).status).toBe(403);
-		const completed = await poll(sandbox, token, 'contacts/completed', { startDate: '2020-01-01', endDate: '2100-01-01' });
+		const completed = await poll(sandbox, token, 'contacts/completed', {
+			startDate: '2020-01-01',
+			endDate: '2100-01-01',
+		});
 		expect(completed.status).toBe(200);
 		sandbox.realApi.denyPermission('reporting');
 		const denied = await poll(sandbox, token, 'contacts/completed', { startDate: '2020-01-01', endDate: '2100-01-01' });
 		expect([denied.status, denied.headers.icstatusdescription]).toEqual([403, 'Permissions required']);
 		expect(sandbox.stats.acdCalls).toMatchObject({ contactsActive: 3, contactsStates: 1, contactsCompleted: 2 });
+	});
+
+	it('shares the strict-window tenant limit: 429 with icStatusDescription and no Retry-After', async () => {
+		const { sandbox, token } = await started({ rateLimitPerSecond: 1, rateLimitMode: 'strictWindow' });
+		const answers = await Promise.all([1, 2].map(() => poll(sandbox, token, 'contacts/active')));
+		expect(answers.map((answer) => answer.status).sort()).toEqual([200, 429]);
+		const refused = answers.find((answer) => answer.status === 429);
+		expect(refused?.headers['retry-after']).toBeUndefined();
+		expect(refused?.headers.icstatusdescription).toMatch(/More than 1/);
 	});
 });

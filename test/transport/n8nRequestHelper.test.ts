@@ -104,7 +104,7 @@ describe("the transport on n8n's request helper: TLS and proxy settings are n8n'
 				clientSecret: sandbox.clientSecret,
 			})});
 			transport
-				.cxoneRequest(http, credentials, { method: 'POST', path: ${JSON.stringify(attributesPath('i-proxy'))}, body: ${JSON.stringify(body)} })
+				.cxoneRequest(http, transport.clientCredentialsConnection(credentials), { method: 'POST', path: ${JSON.stringify(attributesPath('i-proxy'))}, body: ${JSON.stringify(body)} })
 				.then((response) => process.stdout.write(JSON.stringify({ status: response.status, data: response.data })));`;
 		const env: NodeJS.ProcessEnv = { ...process.env, HTTP_PROXY: proxy.url };
 		for (const name of ['NO_PROXY', 'no_proxy', 'npm_config_noproxy']) delete env[name];

@@ -12,13 +12,15 @@ import { auditRecord, runSummary, type AuditAction, type AuditRecord } from '../
 import { RunParameters } from '../helpers/parameters';
 import {
 	CxoneError,
-	nodeCredentials,
+	cxoneRequest,
+	nodeConnection,
 	toNodeApiError,
-	type CxoneCredentials,
+	type Authentication,
+	type CxoneConnection,
+	type CxoneRequest,
 	type HttpHelpers,
 } from '../transport';
-import * as updateAttributes from './attributes/update.operation';
-import * as registerWebhook from './webhooks/register.operation';
+import { operationFor } from './operations';
 
 /** What the router needs to run one validated item. */
 export interface PreparedItem {
@@ -43,13 +45,33 @@ export interface SentItem {
 	errorCode?: string;
 }
 
-/** Settings shared by all items of one run. */
+/** Settings and state shared by all items of one run. */
 export interface RunContext {
 	http: HttpHelpers;
-	credentials: CxoneCredentials;
+	connection: CxoneConnection;
 	/** Ceiling of the tenant's shared limiter for this run; 0 sends without it. */
 	maxRequestsPerSecond: number;
 	timeoutMs: number;
+	/** What the run looked up once for all its items (field definitions, per-contact queues), by key. */
+	shared: Map<string, unknown>;
+}
+
+/**
+ * Sends one item's CXone call with the run's timeout and limiter ceiling, as the router's SentItem: the call's
+ * figures, and on success what `outcome` makes of CXone's answer (output fields, or a failure CXone reported in a 2xx).
+ */
+export async function sendItem<T = unknown>(
+	run: RunContext,
+	request: CxoneRequest,
+	outcome: (data: T) => Pick<SentItem, 'output' | 'error'> = () => ({}),
+): Promise<SentItem> {
+	const result = await cxoneRequest<T>(run.http, run.connection, {
+		timeoutMs: run.timeoutMs,
+		maxRequestsPerSecond: run.maxRequestsPerSecond,
+		...request,
+	});
+	const { latencyMs, attempts } = result;
+	return result.ok ? { latencyMs, attempts, ...outcome(result.data) } : { latencyMs, attempts, error: result.error };
 }
 
 export interface RunOptions {
@@ -68,14 +90,10 @@ export interface Operation {
 		itemIndex: number,
 		parameters: RunParameters,
 		target: ItemTarget,
+		run: RunContext,
 	): Promise<PreparedItem>;
 	runOptions?(this: IExecuteFunctions, parameters: RunParameters): Partial<RunOptions>;
 }
-
-const operations: Record<string, Operation> = {
-	updateAttributes,
-	registerWebhook,
-};
 
 type ItemError = NodeApiError | NodeOperationError;
 
@@ -91,10 +109,12 @@ type Outcome =
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const operationName = this.getNodeParameter('operation', 0) as string;
-	const operation = operations[operationName];
+	const resource = this.getNodeParameter('resource', 0, '') as string;
+	const operation = operationFor(resource, operationName);
 	if (!operation) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operationName}" is not supported`);
 	}
+	const authentication = this.getNodeParameter('authentication', 0, 'clientCredentials') as Authentication;
 	const parameters = new RunParameters(this);
 	const options: RunOptions = {
 		concurrency: DEFAULT_CONCURRENCY,
@@ -105,17 +125,24 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	};
 	const continueOnFail = this.continueOnFail();
 	// A broken credential fails every item, each with its record when Continue On Fail is on.
-	const credentials = await nodeCredentials(this).catch((error: unknown) =>
+	const connection = await nodeConnection(this, authentication).catch((error: unknown) =>
 		error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), error as Error),
 	);
+	const run: RunContext = {
+		http: this,
+		connection: connection as CxoneConnection,
+		maxRequestsPerSecond: options.maxRequestsPerSecond,
+		timeoutMs: options.timeoutMs,
+		shared: new Map(),
+	};
 
 	const outcomes: Outcome[] = new Array(items.length);
 	const pending: Array<{ index: number; target: ItemTarget; prepared: PreparedItem }> = [];
 	for (let index = 0; index < items.length; index++) {
 		const target: ItemTarget = { interactionId: null };
 		try {
-			if (credentials instanceof NodeOperationError) throw credentials;
-			pending.push({ index, target, prepared: await operation.prepare.call(this, index, parameters, target) });
+			if (connection instanceof NodeOperationError) throw connection;
+			pending.push({ index, target, prepared: await operation.prepare.call(this, index, parameters, target, run) });
 		} catch (error) {
 			const refusal = withItem(
 				error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), error as Error),
@@ -126,12 +153,6 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		}
 	}
 
-	const run: RunContext = {
-		http: this,
-		credentials: credentials as CxoneCredentials,
-		maxRequestsPerSecond: options.maxRequestsPerSecond,
-		timeoutMs: options.timeoutMs,
-	};
 	let stopError: ItemError | undefined;
 	let next = 0;
 	const worker = async () => {

@@ -4,7 +4,20 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { AUDIT_SERVICE } from '../constants';
 
-export type AuditAction = 'update_attributes' | 'register_webhook' | 'receive_callback' | 'receive_studio_call';
+export type AuditAction =
+	| 'update_attributes'
+	| 'register_webhook'
+	| 'receive_callback'
+	| 'signal_contact'
+	| 'update_business_data'
+	| 'add_contact_tags'
+	| 'set_case_custom_fields'
+	| 'remove_case_custom_field'
+	| 'get_case'
+	| 'set_customer_custom_fields'
+	| 'remove_customer_custom_field'
+	| 'get_customer'
+	| 'receive_studio_call';
 
 /** One audit record (contract §6) plus the attempts the call took. */
 export interface AuditRecord extends IDataObject {

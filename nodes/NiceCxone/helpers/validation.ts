@@ -6,6 +6,7 @@ import {
 	MAX_ATTRIBUTES,
 	MAX_EVENT_ID_LENGTH,
 	MAX_KEY_LENGTH,
+	MAX_SIGNAL_PARAMETERS,
 	MAX_STRING_VALUE_LENGTH,
 	RESERVED_KEY_PREFIXES,
 } from '../constants';
@@ -77,8 +78,8 @@ export type Attribute = z.infer<typeof attributeSchema>;
 export type AttributeMode = Attribute['mode'];
 export type AttributeUpdate = z.infer<typeof attributeUpdateSchema>;
 
-/** An interaction id is one URL path segment; these would change the path or mean nothing. */
-export const interactionIdSchema = z
+/** An ID that becomes one URL path segment (interaction, Digital case or customer); these would change the path or mean nothing. */
+export const pathIdSchema = z
 	.string({ invalid_type_error: 'must be a string' })
 	.trim()
 	.min(1, 'must not be empty')
@@ -86,6 +87,80 @@ export const interactionIdSchema = z
 	.refine((id) => !/[/?#]/.test(id), { message: 'may not contain "/", "?" or "#"' })
 	// encodeURIComponent throws on a lone surrogate; caught here, before any item of the run is sent.
 	.refine((id) => !/\p{Cs}/u.test(id), { message: 'may not contain unpaired surrogates (malformed Unicode)' });
+
+/** An ACD contact ID: a whole number in CXone (int64), so digits only. */
+export const acdContactIdSchema = z
+	.string({ invalid_type_error: 'must be a string' })
+	.trim()
+	.min(1, 'must not be empty')
+	.regex(/^\d{1,19}$/, 'must be the numeric ACD contact ID (digits only, e.g. 710000000123)');
+
+/** A value CXone takes as text (signal parameters, Digital custom fields): numbers and booleans as they print. */
+export const textValueSchema = z.union([z.string(), z.number().finite(), z.boolean()], {
+	errorMap: () => ({ message: 'must be text, a finite number or true/false (objects, arrays and null are refused)' }),
+});
+
+/** Signal parameters p1…p9 in order (spec §3). */
+export const signalParametersSchema = z
+	.array(textValueSchema.transform(String))
+	.max(MAX_SIGNAL_PARAMETERS, `must be at most ${MAX_SIGNAL_PARAMETERS} values (p1 … p${MAX_SIGNAL_PARAMETERS})`);
+
+/** A Digital custom-field update (spec §4): at least one {ident, value}, values as text, no ident twice. */
+export const customFieldsSchema = z
+	.array(
+		z
+			.object({
+				ident: z.string({ required_error: 'is required', invalid_type_error: 'must be a string' }).trim().min(1, 'must not be empty'),
+				value: textValueSchema.transform(String),
+			})
+			.strict(),
+	)
+	.min(1, 'must hold at least 1 custom field')
+	.superRefine(noRepeats((field) => field.ident, 'ident'));
+
+/** A business-data update (spec §6): at least one field, typed values, no name twice. */
+export const businessDataSchema = z
+	.array(
+		z
+			.object({
+				name: z.string({ required_error: 'is required', invalid_type_error: 'must be a string' }).trim().min(1, 'must not be empty'),
+				value: z.union([z.string(), z.number().finite(), z.boolean()], {
+					errorMap: () => ({ message: 'must be text, a finite number or true/false (objects, arrays and null are refused)' }),
+				}),
+			})
+			.strict(),
+	)
+	.min(1, 'must hold at least 1 business data field')
+	.superRefine(noRepeats((field) => field.name, 'name'));
+
+/** Tag IDs to add to a contact: whole numbers, at least one, none twice. */
+export const tagIdsSchema = z
+	.array(
+		z.coerce
+			.number({ invalid_type_error: 'must be a tag ID (a whole number)' })
+			.int('must be a tag ID (a whole number)')
+			.positive('must be a tag ID (a whole number above 0)'),
+	)
+	.min(1, 'must name at least 1 tag')
+	.superRefine(noRepeats(String, ''));
+
+/** A zod refinement refusing an entry whose key (by `keyOf`) an earlier entry has, pointing at `part` of it. */
+function noRepeats<T>(keyOf: (entry: T) => string, part: string) {
+	return (entries: T[], ctx: z.RefinementCtx) => {
+		const seen = new Set<string>();
+		entries.forEach((entry, index) => {
+			const key = keyOf(entry);
+			if (seen.has(key)) {
+				ctx.addIssue({
+					code: z.ZodIssueCode.custom,
+					path: part ? [index, part] : [index],
+					message: `"${clip(key)}" appears more than once`,
+				});
+			}
+			seen.add(key);
+		});
+	};
+}
 
 /** A webhook registration body (contract §3). */
 export const webhookSchema = z

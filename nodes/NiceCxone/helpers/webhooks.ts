@@ -4,7 +4,7 @@ import { WEBHOOKS_PATH } from '../constants';
 import {
 	cxoneRequest,
 	retryPolicy,
-	type CxoneCredentials,
+	type CxoneConnection,
 	type CxoneRequest,
 	type HttpHelpers,
 } from '../transport';
@@ -58,7 +58,7 @@ export class WebhookApi {
 
 	constructor(
 		private readonly http: HttpHelpers,
-		private readonly credentials: CxoneCredentials,
+		private readonly connection: CxoneConnection,
 		private readonly options: Pick<CxoneRequest, 'timeoutMs' | 'maxRequestsPerSecond'> = {},
 	) {}
 
@@ -111,7 +111,7 @@ export class WebhookApi {
 	}
 
 	private async send<T>(request: Omit<CxoneRequest, 'timeoutMs' | 'maxRequestsPerSecond'>) {
-		const result = await cxoneRequest<T>(this.http, this.credentials, { ...request, ...this.options });
+		const result = await cxoneRequest<T>(this.http, this.connection, { ...request, ...this.options });
 		this.attempts += result.attempts;
 		return result;
 	}

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 
-import { sleep, type ICredentialDataDecryptedObject, type IHttpRequestMethods } from 'n8n-workflow';
+import { sleep, type ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import {
 	USERHUB_LOGIN_PATH,
 	CXONE_CONFIGURATION_PATH,
 	CXONE_ENVIRONMENTS,
-	DEFAULT_TIMEOUT_MS,
 	DIGITAL_BASE,
 	FEDRAMP_AREA,
 	FEDRAMP_DIGITAL_BASE,
@@ -14,6 +13,7 @@ import {
 	TOKEN_TIMEOUT_MS,
 } from '../constants';
 import { describeZodError, hostSchema } from '../helpers/validation';
+import type { CxoneConnection } from './connection';
 import { CxoneError } from './errors';
 import { isNetworkFailure, sendHttp, type HttpAnswer, type HttpCall, type HttpHelpers } from './http';
 import { retryPolicy } from './retryPolicy';
@@ -337,50 +337,21 @@ function sessionKey(credentials: AccessKeyCredentials): string {
 /** The process-wide sessions the access-key credential and the nodes share. */
 export const accessKeySessions = new AccessKeySessions();
 
-export interface AccessKeyRequest {
-	method: IHttpRequestMethods;
-	/** Path under the API base (or the Digital base), already URL-encoded. */
-	path: string;
-	base?: 'api' | 'digital';
-	/** The exact JSON text to send. */
-	body?: string;
-	timeoutMs?: number;
-}
-
-/**
- * One authenticated call on a real tenant: the shared session, Accept: application/json, the retry policy,
- * and on a 401 one new login and one more try (spec §8). Throws a CxoneError naming what to check.
- */
-export async function accessKeyRequest<T>(
-	http: HttpHelpers,
-	credentials: AccessKeyCredentials,
-	request: AccessKeyRequest,
-): Promise<T> {
-	for (let relogged = false; ; relogged = true) {
-		const session = await accessKeySessions.get(http, credentials);
-		const base = request.base === 'digital' ? session.digitalBase : session.apiBase;
-		const outcome = await jsonCall(
-			http,
-			{
-				method: request.method,
-				url: `${base}${request.path}`,
-				headers: {
-					Authorization: `Bearer ${session.accessToken}`,
-					...(request.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-				},
-				body: request.body,
-				timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-				skipTlsVerification: credentials.allowUnauthorizedCerts,
-			},
-			secretsOf(credentials, session.accessToken),
-			false,
-			({ status }) => (status === 403 ? ACCESS_KEY_HINTS.forbidden : undefined),
-		).then(
-			(answer) => ({ answer }),
-			(error: unknown) => ({ error }),
-		);
-		if ('answer' in outcome) return outcome.answer.body as T;
-		if (relogged || !(outcome.error instanceof CxoneError) || outcome.error.status !== 401) throw outcome.error;
-		accessKeySessions.invalidate(credentials, session.accessToken);
-	}
+/** A real tenant's access key as a connection: the shared session, its discovered bases, its tenant's limit. */
+export function accessKeyConnection(credentials: AccessKeyCredentials): CxoneConnection {
+	return {
+		allowUnauthorizedCerts: credentials.allowUnauthorizedCerts,
+		session: async (http) => {
+			const session = await accessKeySessions.get(http, credentials);
+			return {
+				token: session.accessToken,
+				bases: { api: session.apiBase, digital: session.digitalBase },
+				tenantKey: `${session.apiBase}\n${session.tenantId}`,
+			};
+		},
+		invalidate: (token) => accessKeySessions.invalidate(credentials, token),
+		secrets: (token) => secretsOf(credentials, token),
+		hint: (status) =>
+			status === 401 ? ACCESS_KEY_HINTS.wrongKey : status === 403 ? ACCESS_KEY_HINTS.forbidden : undefined,
+	};
 }

@@ -21,6 +21,15 @@ export const retryPolicy = {
 	},
 
 	/**
+	 * Whether a failed call certainly did nothing, so even a call that must not run twice may be sent again:
+	 * CXone refused it (429, 503) or the connection was never made. A reset or a timeout may come after CXone acted.
+	 */
+	isRefusedUnsent(outcome: HttpAnswer | NetworkFailure): boolean {
+		if (isNetworkFailure(outcome)) return UNSENT_NETWORK_CODES.has(outcome.code);
+		return outcome.status === 429 || outcome.status === 503;
+	},
+
+	/**
 	 * The wait before retry `retryNumber` (1 for the first retry): a server's Retry-After when it sent
 	 * one, capped; otherwise 2 s, 4 s, 8 s, … up to 10 s, each stretched by up to a quarter at random.
 	 */
@@ -47,6 +56,9 @@ const RETRYABLE_NETWORK_CODES = new Set([
 	'ERR_SOCKET_CONNECTION_TIMEOUT',
 	'network_error',
 ]);
+
+/** Codes of calls that never reached the server. */
+const UNSENT_NETWORK_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'EHOSTUNREACH']);
 
 /** Retry-After in milliseconds, in seconds or as an HTTP date; undefined when absent or unreadable. */
 export function retryAfterMs(answer: HttpAnswer): number | undefined {

@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { sleep } from 'n8n-workflow';
 
 import { TOKEN_PATH, TOKEN_TIMEOUT_MS } from '../constants';
-import type { CxoneCredentials } from './credentials';
+import type { CxoneConnection } from './connection';
+import { tenantKeyOf, type CxoneCredentials } from './credentials';
 import { CxoneError } from './errors';
 import { isNetworkFailure, sendHttp, type HttpHelpers } from './http';
 import { retryPolicy } from './retryPolicy';
@@ -101,3 +102,18 @@ function cacheKey(credentials: CxoneCredentials): string {
 
 /** The process-wide cache both nodes and the credential use. */
 export const tokenCache = new TokenCache();
+
+/** The tutorial contract's client credentials as a connection: tokens from the shared cache, one API host. */
+export function clientCredentialsConnection(credentials: CxoneCredentials): CxoneConnection {
+	const tenantKey = tenantKeyOf(credentials);
+	return {
+		allowUnauthorizedCerts: credentials.allowUnauthorizedCerts,
+		session: async (http) => ({
+			token: await tokenCache.get(http, credentials),
+			bases: { api: credentials.apiHost, digital: credentials.apiHost },
+			tenantKey,
+		}),
+		invalidate: (token) => tokenCache.invalidate(credentials, token),
+		secrets: (token) => [credentials.clientSecret, token],
+	};
+}

@@ -168,7 +168,7 @@ export async function prepare(
 	return {
 		payloadHash: payloadHash(redactedRegistrationBody(registration)),
 		send: async (run): Promise<SentItem> => {
-			const api = new WebhookApi(run.http, run.credentials, {
+			const api = new WebhookApi(run.http, run.connection, {
 				timeoutMs: run.timeoutMs,
 				maxRequestsPerSecond: run.maxRequestsPerSecond,
 			});
