@@ -25,13 +25,7 @@ import {
 	type PollFetch,
 } from './helpers/contactPolling';
 import { remember, seenEventsOf, wasSeen, type SeenEvents } from './helpers/seenEvents';
-import {
-	accessKeyCredentialsFrom,
-	accessKeyRequest,
-	CxoneError,
-	toNodeApiError,
-	type AccessKeyCredentials,
-} from './transport';
+import { cxoneCall, CxoneError, nodeConnection, toNodeApiError, type CxoneConnection } from './transport';
 
 /** What the trigger keeps in static data, which n8n keeps across polls and restarts. */
 interface ContactsTriggerStaticData extends IDataObject {
@@ -136,10 +130,11 @@ export class NiceCxoneContactsTrigger implements INodeType {
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const events = eventsOf(this);
 		const filters = filtersOf(this);
-		const fetch = pollFetch(this, await credentialsOf(this));
+		const connection = await nodeConnection(this, 'accessKey');
+		const fetch = pollFetch(this, connection);
 		try {
 			if (this.getMode() === 'manual') return [[{ json: await sampleEvent(this, fetch, events, filters) }]];
-			return await pollEvents(this, fetch, events, filters);
+			return await pollEvents(this, connection, fetch, events, filters);
 		} catch (error) {
 			throw error instanceof CxoneError ? toNodeApiError(this.getNode(), error) : error;
 		}
@@ -171,24 +166,13 @@ function filtersOf(context: IPollFunctions): ContactFilters {
 	return filters;
 }
 
-async function credentialsOf(context: IPollFunctions): Promise<AccessKeyCredentials> {
-	const data = await context.getCredentials('niceCxoneAccessKeyApi');
-	try {
-		return accessKeyCredentialsFrom(data);
-	} catch (error) {
-		throw new NodeOperationError(context.getNode(), `Credential: ${(error as Error).message}`, {
-			description: 'Fix the NICE CXone Access Key API credential; nothing was sent to CXone.',
-		});
-	}
-}
-
 /** The tenant's clock, so the first delta starts at CXone's "now" whatever n8n's clock says; n8n's as a fallback. */
-async function tenantNow(context: IPollFunctions, credentials: AccessKeyCredentials): Promise<string> {
-	const answer = await accessKeyRequest<{ ServerTime?: unknown }>(context, credentials, {
+async function tenantNow(context: IPollFunctions, connection: CxoneConnection): Promise<string> {
+	const { data } = await cxoneCall<{ ServerTime?: unknown }>(context, connection, {
 		method: 'GET',
 		path: SERVER_TIME_PATH,
 	});
-	const time = typeof answer?.ServerTime === 'string' ? Date.parse(answer.ServerTime) : Number.NaN;
+	const time = typeof data?.ServerTime === 'string' ? Date.parse(data.ServerTime) : Number.NaN;
 	return new Date(Number.isNaN(time) ? Date.now() : time).toISOString();
 }
 
@@ -198,6 +182,7 @@ async function tenantNow(context: IPollFunctions, credentials: AccessKeyCredenti
  */
 async function pollEvents(
 	context: IPollFunctions,
+	connection: CxoneConnection,
 	fetch: PollFetch,
 	events: ContactEvent[],
 	filters: ContactFilters,
@@ -207,7 +192,7 @@ async function pollEvents(
 	const now = Date.now();
 	const starting = events.filter((event) => typeof cursors[event] !== 'string');
 	if (starting.length > 0) {
-		const start = await tenantNow(context, await credentialsOf(context));
+		const start = await tenantNow(context, connection);
 		for (const event of starting) cursors[event] = start;
 	}
 	const found: ContactEventItem[] = [];

@@ -9,7 +9,7 @@ import {
 	CONTACTS_PAGE_SIZE,
 	CONTACTS_STATES_PATH,
 } from '../constants';
-import { accessKeyRequest, CxoneError, type AccessKeyCredentials, type HttpHelpers } from '../transport';
+import { cxoneRequest, CxoneError, type CxoneConnection, type HttpHelpers } from '../transport';
 
 export type ContactEvent = 'contactStarted' | 'contactStateChanged' | 'contactEnded';
 export type ContactFilter = 'skillId' | 'campaignId' | 'mediaTypeId' | 'agentId';
@@ -22,23 +22,19 @@ export type PollAnswer = IDataObject | typeof NOTHING_NEW;
 export type PollFetch = (path: string) => Promise<PollAnswer>;
 
 /**
- * Polling GETs through the package's transport. accessKeyRequest throws a CxoneError for a 304 and returns the
- * empty body of a 204; this is the one place that turns both into NOTHING_NEW, to re-point should the transport
- * come to report the status itself.
+ * Polling GETs through the package's transport. Nothing new is Real-Time's 304, which the transport reports as a
+ * failed call since it is not a 2xx, or Reporting's 204 with its empty body (spec §7).
  */
-export function pollFetch(http: HttpHelpers, credentials: AccessKeyCredentials): PollFetch {
+export function pollFetch(http: HttpHelpers, connection: CxoneConnection): PollFetch {
 	return async (path) => {
-		const outcome = await accessKeyRequest<unknown>(http, credentials, { method: 'GET', path }).then(
-			(body) => ({ body }),
-			(error: unknown) => ({ error }),
-		);
-		if ('error' in outcome) {
-			if (outcome.error instanceof CxoneError && outcome.error.status === 304) return NOTHING_NEW;
-			throw outcome.error;
+		const result = await cxoneRequest<unknown>(http, connection, { method: 'GET', path });
+		if (!result.ok) {
+			if (result.error.status === 304) return NOTHING_NEW;
+			throw result.error;
 		}
-		const { body } = outcome;
+		const body = result.data;
+		if (result.status === 204) return NOTHING_NEW;
 		if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body as IDataObject;
-		if (body === undefined || body === null || body === '') return NOTHING_NEW;
 		throw new CxoneError({
 			status: 200,
 			code: 'unexpected_answer',
