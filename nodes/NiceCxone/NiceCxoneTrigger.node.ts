@@ -11,26 +11,36 @@ import {
 
 import {
 	ATTRIBUTES_UPDATED_EVENT,
+	DEFAULT_STUDIO_EVENT_ID_FIELD,
 	MAX_CALLBACK_BODY_BYTES,
 	MIN_WEBHOOK_SECRET_LENGTH,
+	STUDIO_MAX_BODY_BYTES,
+	STUDIO_SEEN_EVENTS_MAX,
+	STUDIO_SEEN_EVENTS_MAX_BYTES,
 	WEBHOOK_SECRET_HEADER,
 	WEBHOOK_SECRET_HEADER_NAME,
 } from './constants';
 import { auditRecord, payloadHash } from './helpers/audit';
 import { eventsProperty } from './helpers/descriptions';
 import { recentEvents } from './helpers/recentEvents';
+import { remember, seenEventsOf, wasSeen, type SeenEvents } from './helpers/seenEvents';
+import { parseStudioBody, studioEventKey, type CallRefusal } from './helpers/studioCalls';
+import { noticeList, STUDIO_REST_ACTION_SETTINGS, STUDIO_SNIPPET_LINES } from './helpers/studioSnippet';
 import { callbackSchema, describeZodError, webhookSchema } from './helpers/validation';
 import { credentialTestMethods } from './methods/credentialTest';
 import { generateWebhookSecret, isValidWebhookSecret } from './helpers/webhookSecret';
 import { headerValue, WebhookApi } from './helpers/webhooks';
 import { CxoneError, nodeConnection, toNodeApiError } from './transport';
 
-type Registration = 'automatic' | 'manual';
+type Registration = 'automatic' | 'studio';
 
-/** What the trigger keeps in the workflow's static data while it is active. */
+/** What the trigger keeps in the workflow's static data. */
 interface TriggerStaticData extends IDataObject {
+	/** Register Automatically: the webhook registered on activation, and its secret. */
 	webhookId?: string;
 	webhookSecret?: string;
+	/** CXone Studio Calls: the events received lately (helpers/seenEvents), kept across restarts. */
+	seenEvents?: SeenEvents;
 }
 
 export class NiceCxoneTrigger implements INodeType {
@@ -41,8 +51,8 @@ export class NiceCxoneTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle:
-			'={{ $parameter["registration"] === "manual" ? "Called from CXone Studio" : "Webhook registered automatically" }}',
-		description: 'Starts the workflow when NICE CXone reports an interaction attribute change',
+			'={{ $parameter["registration"] === "studio" ? "Called from CXone Studio" : "Webhook registered automatically" }}',
+		description: 'Starts the workflow when a CXone Studio script calls it, or on an interaction attribute change',
 		defaults: { name: 'NICE CXone Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -66,23 +76,30 @@ export class NiceCxoneTrigger implements INodeType {
 						name: 'Register Automatically',
 						value: 'automatic',
 						description:
-							'On activation, register the webhook URL of this node with CXone under a fresh secret; remove it on deactivation',
+							'For services with the tutorial contract’s webhook API (/api/v2/webhooks): register this URL on activation under a fresh secret, remove it on deactivation',
 					},
 					{
-						name: 'Manual (CXone Studio)',
-						value: 'manual',
+						name: 'CXone Studio Calls',
+						value: 'studio',
 						description:
-							'A REST API action in CXone Studio calls the webhook URL with a secret you choose; nothing is registered',
+							'A CXone Studio script (REST API action or SNIPPET) calls the webhook URL with a secret you choose; nothing is registered, no credential needed',
 					},
 				],
 				default: 'automatic',
 			},
 			{
-				displayName: `In CXone Studio, add a REST API action that sends POST to the Production URL of this node (under Webhook URLs above) with the header ${WEBHOOK_SECRET_HEADER_NAME} set to the Webhook Secret below, Content-Type application/json, and a JSON body with eventId, eventType, interactionId, attributes, occurredAt and callbackLatencyMs.`,
-				name: 'manualNotice',
+				displayName: `In CXone Studio, add a REST API action with these settings (the recommended way): ${noticeList(STUDIO_REST_ACTION_SETTINGS)}`,
+				name: 'studioRestActionNotice',
 				type: 'notice',
 				default: '',
-				displayOptions: { show: { registration: ['manual'] } },
+				displayOptions: { show: { registration: ['studio'] } },
+			},
+			{
+				displayName: `Or paste this SNIPPET action and fill in the URL and secret: ${noticeList(STUDIO_SNIPPET_LINES)} Every call starts one run with the body's fields, receivedAt and an audit record; a call whose Event ID Field repeats an earlier one (Studio retries a failed call twice) starts none.`,
+				name: 'studioSnippetNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { registration: ['studio'] } },
 			},
 			{
 				displayName: 'Webhook Secret',
@@ -92,11 +109,21 @@ export class NiceCxoneTrigger implements INodeType {
 				required: true,
 				default: '',
 				description: `The value CXone Studio must send in the ${WEBHOOK_SECRET_HEADER_NAME} header: a random string of at least ${MIN_WEBHOOK_SECRET_LENGTH} characters`,
-				displayOptions: { show: { registration: ['manual'] } },
+				displayOptions: { show: { registration: ['studio'] } },
+			},
+			{
+				displayName: 'Event ID Field',
+				name: 'eventIdField',
+				type: 'string',
+				default: DEFAULT_STUDIO_EVENT_ID_FIELD,
+				description:
+					'Top-level body field that is unique per event; a call repeating a recent value starts no run. Calls without it are told apart by their exact body for a few minutes.',
+				displayOptions: { show: { registration: ['studio'] } },
 			},
 			{
 				...eventsProperty,
 				description: 'Events that start the workflow; others are answered 200 and ignored',
+				displayOptions: { show: { registration: ['automatic'] } },
 			},
 		],
 	};
@@ -107,8 +134,8 @@ export class NiceCxoneTrigger implements INodeType {
 		default: {
 			/** True when CXone still has the webhook this node registered, for this URL, events and secret. */
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				if (registrationOf(this) === 'manual') {
-					assertManualSecret(this);
+				if (registrationOf(this) === 'studio') {
+					assertStudioSecret(this);
 					return true;
 				}
 				const data = this.getWorkflowStaticData('node') as TriggerStaticData;
@@ -133,7 +160,7 @@ export class NiceCxoneTrigger implements INodeType {
 
 			/** Registers this node's URL with a fresh secret, replacing any stale webhook for the same URL. */
 			async create(this: IHookFunctions): Promise<boolean> {
-				if (registrationOf(this) === 'manual') return true;
+				if (registrationOf(this) === 'studio') return true;
 				const uri = this.getNodeWebhookUrl('default') ?? '';
 				const secret = generateWebhookSecret();
 				const checked = webhookSchema.safeParse({
@@ -169,7 +196,7 @@ export class NiceCxoneTrigger implements INodeType {
 
 			/** Removes the registered webhook; one CXone no longer has counts as removed. */
 			async delete(this: IHookFunctions): Promise<boolean> {
-				if (registrationOf(this) === 'manual') return true;
+				if (registrationOf(this) === 'studio') return true;
 				const data = this.getWorkflowStaticData('node') as TriggerStaticData;
 				if (typeof data.webhookId === 'string') {
 					const webhookId = data.webhookId;
@@ -192,18 +219,15 @@ export class NiceCxoneTrigger implements INodeType {
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		if (registrationOf(this) === 'studio') return await receiveStudioCall(this);
 		const receivedAt = new Date();
 		const request = this.getRequestObject();
-		const refuse = (status: number, error: string, description: string): IWebhookResponseData => {
-			this.getResponseObject().status(status).json({ error, error_description: description });
-			return { noWebhookResponse: true };
-		};
+		const refuse = (status: number, error: string, description: string) =>
+			refuseCall(this, { status, error, description });
 
 		// The secret is checked first, so a caller without it learns nothing about what else is accepted.
-		const manual = registrationOf(this) === 'manual';
 		const data = this.getWorkflowStaticData('node') as TriggerStaticData;
-		const expected = manual ? String(this.getNodeParameter('webhookSecret', '')) : (data.webhookSecret ?? '');
-		if (!isValidWebhookSecret(request.headers[WEBHOOK_SECRET_HEADER], expected)) {
+		if (!isValidWebhookSecret(request.headers[WEBHOOK_SECRET_HEADER], data.webhookSecret ?? '')) {
 			return refuse(401, 'invalid_secret', `Missing or wrong ${WEBHOOK_SECRET_HEADER_NAME} header`);
 		}
 
@@ -230,10 +254,7 @@ export class NiceCxoneTrigger implements INodeType {
 			response.status(200).json({ status: 'ignored', reason: `Event type ${event.eventType} is not subscribed` });
 			return { noWebhookResponse: true };
 		}
-		const webhookKey = manual
-			? `manual:${this.getWorkflow().id ?? ''}:${this.getNode().id}`
-			: `webhook:${data.webhookId ?? ''}`;
-		if (!recentEvents.firstSeen(webhookKey, event.eventId)) {
+		if (!recentEvents.firstSeen(`webhook:${data.webhookId ?? ''}`, event.eventId)) {
 			response.status(200).json({ status: 'duplicate', reason: `Event ${event.eventId} was already received` });
 			return { noWebhookResponse: true };
 		}
@@ -272,8 +293,8 @@ function eventsOf(context: IHookFunctions | IWebhookFunctions): string[] {
 	return Array.isArray(events) ? events : [events];
 }
 
-/** Refuses to activate with a guessable secret: in manual mode it is the only thing keeping strangers out. */
-function assertManualSecret(context: IHookFunctions): void {
+/** Refuses to activate with a guessable secret: for Studio calls it is the only thing keeping strangers out. */
+function assertStudioSecret(context: IHookFunctions): void {
 	const secret = String(context.getNodeParameter('webhookSecret', ''));
 	if (secret.length < MIN_WEBHOOK_SECRET_LENGTH) {
 		throw new NodeOperationError(
@@ -284,6 +305,77 @@ function assertManualSecret(context: IHookFunctions): void {
 			},
 		);
 	}
+}
+
+/** Answers a call that starts no run: its status, a code and what to fix. */
+function refuseCall(context: IWebhookFunctions, { status, error, description }: CallRefusal): IWebhookResponseData {
+	context.getResponseObject().status(status).json({ error, error_description: description });
+	return { noWebhookResponse: true };
+}
+
+/**
+ * One call from a CXone Studio script (spec §9): the secret first, then size and body, then the dedupe, and a small
+ * JSON 200 at once, since a slow or failing answer stops all of the business unit's REST actions for 30 s (§9a).
+ * Recent events are kept in the workflow's static data, which n8n saves after every call, so a retry that comes
+ * after a restart is still known; the process-wide memory also catches a retry that arrives while the first call
+ * is still being saved.
+ */
+async function receiveStudioCall(context: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const receivedAt = new Date();
+	const startedAt = performance.now();
+	const request = context.getRequestObject();
+	const secret = String(context.getNodeParameter('webhookSecret', ''));
+	if (!isValidWebhookSecret(request.headers[WEBHOOK_SECRET_HEADER], secret)) {
+		return refuseCall(context, {
+			status: 401,
+			error: 'invalid_secret',
+			description: `Missing or wrong ${WEBHOOK_SECRET_HEADER_NAME} header`,
+		});
+	}
+	const raw = rawBodyOf(request);
+	if (raw.length > STUDIO_MAX_BODY_BYTES) {
+		return refuseCall(context, {
+			status: 413,
+			error: 'payload_too_large',
+			description: `The body is larger than ${STUDIO_MAX_BODY_BYTES} bytes`,
+		});
+	}
+	const body = parseStudioBody(raw, request.headers['content-type']);
+	if ('refused' in body) return refuseCall(context, body.refused);
+	const idField =
+		String(context.getNodeParameter('eventIdField', DEFAULT_STUDIO_EVENT_ID_FIELD)).trim() ||
+		DEFAULT_STUDIO_EVENT_ID_FIELD;
+	const now = receivedAt.getTime();
+	const event = studioEventKey(body.fields, idField, raw, now);
+	if ('refused' in event) return refuseCall(context, event.refused);
+
+	const data = context.getWorkflowStaticData('node') as TriggerStaticData;
+	const seen = seenEventsOf(data.seenEvents);
+	const response = context.getResponseObject();
+	const memoryKey = `studio:${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+	if (wasSeen(seen, event.key, now) || !recentEvents.firstSeen(memoryKey, event.key, event.expiresAt, now)) {
+		response.status(200).json({ ok: true, duplicate: true });
+		return { noWebhookResponse: true };
+	}
+	data.seenEvents = remember(seen, event.key, event.expiresAt, now, {
+		maxEntries: STUDIO_SEEN_EVENTS_MAX,
+		maxBytes: STUDIO_SEEN_EVENTS_MAX_BYTES,
+	});
+
+	const contactId = body.fields.contactId;
+	const audit = auditRecord({
+		action: 'receive_studio_call',
+		interactionId: typeof contactId === 'string' || typeof contactId === 'number' ? String(contactId) : null,
+		status: 'success',
+		latencyMs: performance.now() - startedAt,
+		payloadHash: payloadHash(raw),
+		attempts: 1,
+	});
+	response.status(200).json({ ok: true });
+	return {
+		noWebhookResponse: true,
+		workflowData: [context.helpers.returnJsonArray({ ...body.fields, receivedAt: receivedAt.toISOString(), audit })],
+	};
 }
 
 const sameEvents = (a: string[] = [], b: string[]) => a.length === b.length && a.every((event) => b.includes(event));

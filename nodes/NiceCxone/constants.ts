@@ -121,3 +121,46 @@ export const BUSINESS_DATA_PATH = (encodedContactId: string, encodedSegmentId?: 
 export const DFO_PATH = '/dfo/3.0';
 /** [U] The ACD Admin API's tag list, for the Add Tags picker. */
 export const TAGS_LIST_PATH = `${ACD_SERVICES_PATH}/tags`;
+
+/**
+ * CXone Studio calls (spec §9). Studio sends the user's own JSON, or a form body, which is the default content
+ * type of GetRESTProxy() (§9b); its REST API action keeps answers under 32 KB (§9a), so calls are small too.
+ */
+export const STUDIO_MAX_BODY_BYTES = 64 * 1024;
+/** The body field that names an event once, unless the user names another one. */
+export const DEFAULT_STUDIO_EVENT_ID_FIELD = 'eventId';
+/**
+ * A body without an event ID counts as a retry when the same bytes come again within this window: the REST API
+ * action retries a failed call twice on its own, each after a timeout of at most 90 s (§9a).
+ */
+export const STUDIO_BODY_DEDUPE_WINDOW_MS = 2 * 90_000 + 20_000;
+/**
+ * The trigger remembers this many recent events in the workflow's static data, which n8n loads and saves with
+ * every call, so the memory survives a restart; it is also bounded in bytes, since event IDs are the user's own.
+ */
+export const STUDIO_SEEN_EVENTS_MAX = 1000;
+export const STUDIO_SEEN_EVENTS_MAX_BYTES = 64 * 1024;
+
+/** Contacts trigger (spec §7): the Real-Time and Reporting polling endpoints under ACD_SERVICES_PATH. */
+export const CONTACTS_ACTIVE_PATH = `${ACD_SERVICES_PATH}/contacts/active`;
+export const CONTACTS_STATES_PATH = `${ACD_SERVICES_PATH}/contacts/states`;
+export const CONTACTS_COMPLETED_PATH = `${ACD_SERVICES_PATH}/contacts/completed`;
+/** [U] Rows asked per page: spec §8's admin-list maximum; Real-Time's own default is not published. */
+export const CONTACTS_PAGE_SIZE = 100;
+/** Pages read per endpoint and poll at most, so one poll always ends; the rest come with the next poll. */
+export const CONTACTS_MAX_PAGES = 50;
+/**
+ * [U] Reporting's contacts/completed needs a window on the contact's start (spec §7): this far back from the last
+ * poll, the 30 days the live-tested tap clamps to (§7.3), so a long contact that ends now is still found.
+ */
+export const COMPLETED_START_LOOKBACK_MS = 30 * 24 * 60 * 60 * 1000;
+/** The window's end is this far past n8n's clock, so a tenant clock ahead of n8n's loses no contact. */
+export const COMPLETED_END_MARGIN_MS = 60 * 60 * 1000;
+/**
+ * Events reported lately, kept in static data: updatedSince is inclusive ([U] spec §7.5), so a row can come back
+ * in the next poll; bounded in count and bytes.
+ */
+export const CONTACT_EVENTS_SEEN_MAX = 2000;
+export const CONTACT_EVENTS_SEEN_MAX_BYTES = 160 * 1024;
+/** Fetch Test Event shows the latest event of this long ago or later. */
+export const CONTACT_SAMPLE_LOOKBACK_MS = 24 * 60 * 60 * 1000;

@@ -2,12 +2,7 @@
  * The packed package in real n8n, both lines: installed from its tarball the way the Community Nodes
  * screen installs it, driven through n8n's CLI and REST API against the CXone sandbox.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { serverTimeWorkflow } from '../../demo/serverTimeWorkflow';
@@ -15,8 +10,16 @@ import packageJson from '../../package.json';
 import { sandboxAccessKeyCredentialData, sandboxCredentialData } from '../../sandbox/credential';
 import { CxoneSandbox } from '../../sandbox/server';
 import { N8nCliError, N8nInstance, nodeOutput, type ExecutionRun, type N8nLine } from './n8nInstance';
-
-const root = resolve(__dirname, '../..');
+import {
+	executionData,
+	listExecutions,
+	packPackage,
+	packTimeoutMs,
+	pollTimeoutMs,
+	waitFor,
+	type ListedExecution,
+	type RunData,
+} from './support';
 
 // n8n wants 16 alphanumerics for workflow and credential ids.
 const credentialId = 'e2eCxoneCredent1';
@@ -181,23 +184,15 @@ const wrongAccessKeyCredential = { id: 'e2eCxoneBadKey01', name: 'NICE CXone san
 const serverTimeWorkflowId = 'e2eCxoneSrvTime1';
 const wrongSecretWorkflowId = 'e2eCxoneBadKeyW1';
 
-const execFileAsync = promisify(execFile);
-const packTimeoutMs = 2 * 60_000;
-const pollTimeoutMs = 60_000;
-
 let packDir: string;
 let tarball: string;
 
 beforeAll(async () => {
-	packDir = await mkdtemp(join(tmpdir(), 'cxone-e2e-pack-'));
 	// test:e2e has just built dist/; the tarball is made from that, exactly as for publishing.
-	const { stdout } = await execFileAsync('npm', ['pack', '--json', '--pack-destination', packDir], {
-		cwd: root,
-		timeout: packTimeoutMs,
-	});
-	const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
-	tarball = join(packDir, packed.filename);
-	const files = packed.files.map((file) => file.path);
+	const packed = await packPackage();
+	packDir = packed.dir;
+	tarball = packed.tarball;
+	const files = packed.files;
 
 	expect(files).toContain('package.json');
 	for (const entry of [...packageJson.n8n.credentials, ...packageJson.n8n.nodes]) {
@@ -500,17 +495,6 @@ describe.each<N8nLine>(['v1', 'v2'])('n8n %s with the packed package', (line) =>
 	});
 });
 
-type RunData = Record<
-	string,
-	Array<{ data?: { main?: Array<Array<{ json: Record<string, unknown>; pairedItem?: unknown }> | null> } }>
->;
-
-interface ListedExecution {
-	id: string;
-	status: string;
-	finished?: boolean;
-}
-
 /** What CXone does for a tenant's own update: take a token, then POST the attributes. */
 async function updateOnSandbox(sandbox: CxoneSandbox, interactionId: string, attributes: unknown[]): Promise<Response> {
 	const tokenResponse = await fetch(`${sandbox.url}/oauth/token`, {
@@ -531,12 +515,6 @@ async function updateOnSandbox(sandbox: CxoneSandbox, interactionId: string, att
 	});
 }
 
-async function listExecutions(n8n: N8nInstance, workflowId: string): Promise<ListedExecution[]> {
-	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-	const page = await n8n.request<{ results: ListedExecution[] }>('GET', `/rest/executions?filter=${filter}`);
-	return page.results;
-}
-
 /** The callback is answered before the run ends, so the execution may still be running at first. */
 async function waitForOnlyExecution(n8n: N8nInstance, workflowId: string): Promise<ListedExecution> {
 	let executions: ListedExecution[] = [];
@@ -546,20 +524,4 @@ async function waitForOnlyExecution(n8n: N8nInstance, workflowId: string): Promi
 	}, `an execution of ${workflowId} to finish`);
 	expect(executions).toHaveLength(1);
 	return executions[0];
-}
-
-/** Execution data comes back in n8n's `flatted` form; the n8n that wrote it has the parser. */
-function executionData(n8n: N8nInstance, data: unknown): { resultData: { runData: RunData } } {
-	if (typeof data !== 'string') return data as { resultData: { runData: RunData } };
-	const n8nRequire = createRequire(join(n8n.installDir, 'node_modules/n8n/package.json'));
-	const { parse } = n8nRequire('flatted') as { parse: (text: string) => unknown };
-	return parse(data) as { resultData: { runData: RunData } };
-}
-
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-	const deadline = Date.now() + pollTimeoutMs;
-	while (!(await condition())) {
-		if (Date.now() > deadline) throw new Error(`timed out after ${pollTimeoutMs} ms waiting for ${what}`);
-		await new Promise((resolveSleep) => setTimeout(resolveSleep, 250));
-	}
 }

@@ -32,3 +32,13 @@ describe('RecentEvents', () => {
 		expect(recent.firstSeen('wh_1', 'evt')).toBe(true);
 	});
 });
+
+describe('RecentEvents with an expiry', () => {
+	it('forgets an id at its expiry and remembers it anew when it comes again', () => {
+		const recent = new RecentEvents();
+		expect(recent.firstSeen('wh', 'body:h', 2_000, 1_000)).toBe(true);
+		expect(recent.firstSeen('wh', 'body:h', 3_000, 1_999)).toBe(false);
+		expect(recent.firstSeen('wh', 'body:h', 4_000, 2_000)).toBe(true);
+		expect(recent.firstSeen('wh', 'body:h', 5_000, 3_999)).toBe(false);
+	});
+});

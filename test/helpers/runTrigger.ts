@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parse as parseQueryString } from 'node:querystring';
 
 import { HookContext, WebhookContext } from 'n8n-core';
 import {
@@ -24,12 +25,12 @@ import {
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
-import { loadBuilt } from './built';
+import { loadBuilt, loadBuiltFresh } from './built';
 import { additionalData } from './runWorkflow';
 
-const { NiceCxoneTrigger } = loadBuilt<{ NiceCxoneTrigger: new () => INodeType }>(
-	'nodes/NiceCxone/NiceCxoneTrigger.node.js',
-);
+const TRIGGER_MODULE = 'nodes/NiceCxone/NiceCxoneTrigger.node.js';
+type TriggerModule = { NiceCxoneTrigger: new () => INodeType };
+const { NiceCxoneTrigger } = loadBuilt<TriggerModule>(TRIGGER_MODULE);
 
 export const TRIGGER_TYPE = 'n8n-nodes-nice-cxone.niceCxoneTrigger';
 
@@ -64,8 +65,15 @@ const HOOK_MODES: Record<'production' | 'test', Record<HookName, [WorkflowExecut
 	},
 };
 
+/** What a harness takes over from an earlier one, as n8n keeps it in its database across a restart. */
+interface Persisted {
+	node: INode;
+	workflowId: string;
+	staticData: IDataObject;
+}
+
 export class TriggerHarness {
-	readonly nodeType = new NiceCxoneTrigger();
+	readonly nodeType: INodeType;
 	readonly node: INode;
 	readonly workflow: Workflow;
 	readonly calls: ReceivedCall[] = [];
@@ -73,6 +81,11 @@ export class TriggerHarness {
 	readonly runs: INodeExecutionData[][][] = [];
 	/** Answers 500 instead of 200 to this many upcoming calls that started a run, as if n8n failed to answer. */
 	failNext = 0;
+	/**
+	 * Closes the connection instead of sending the node's own answer for this many upcoming calls that started a
+	 * run, as if the answer was lost on the way back: the caller sees no answer, and n8n has started the run.
+	 */
+	dropNextAnswers = 0;
 
 	private readonly server: http.Server;
 	private base: IWorkflowExecuteAdditionalData;
@@ -81,10 +94,11 @@ export class TriggerHarness {
 	constructor(
 		private readonly credentials: ICredentialDataDecryptedObject,
 		parameters: INodeParameters,
-		options: { test?: boolean } = {},
+		options: { test?: boolean; persisted?: Persisted; nodeType?: INodeType } = {},
 	) {
 		this.test = options.test ?? false;
-		this.node = {
+		this.nodeType = options.nodeType ?? new NiceCxoneTrigger();
+		this.node = options.persisted?.node ?? {
 			id: randomUUID(),
 			name: 'NICE CXone Trigger',
 			type: TRIGGER_TYPE,
@@ -100,13 +114,13 @@ export class TriggerHarness {
 			getKnownTypes: () => ({}),
 		};
 		this.workflow = new Workflow({
-			id: `wf-${randomUUID().slice(0, 8)}`,
+			id: options.persisted?.workflowId ?? `wf-${randomUUID().slice(0, 8)}`,
 			name: 'trigger test',
 			nodes: [this.node],
 			connections: {},
 			active: !this.test,
 			nodeTypes,
-			staticData: {},
+			staticData: options.persisted?.staticData ?? {},
 			settings: { executionOrder: 'v1' },
 		});
 		this.base = additionalData(credentials);
@@ -118,8 +132,9 @@ export class TriggerHarness {
 		});
 	}
 
-	async start(): Promise<this> {
-		await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+	/** Listens on `port` (a free one when 0), e.g. the port of the trigger before a restart. */
+	async start(port = 0): Promise<this> {
+		await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
 		const origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
 		this.base = {
 			...additionalData(this.credentials),
@@ -127,6 +142,23 @@ export class TriggerHarness {
 			webhookTestBaseUrl: `${origin}/webhook-test`,
 		};
 		return this;
+	}
+
+	/**
+	 * This trigger after an n8n restart: the same workflow and node with the static data as n8n stored it, and a
+	 * fresh load of the built package, so nothing the old process kept in memory carries over. Not started yet.
+	 */
+	restarted(): TriggerHarness {
+		const { NiceCxoneTrigger: FreshTrigger } = loadBuiltFresh<TriggerModule>(TRIGGER_MODULE);
+		return new TriggerHarness(this.credentials, this.node.parameters, {
+			test: this.test,
+			nodeType: new FreshTrigger(),
+			persisted: {
+				node: this.node,
+				workflowId: this.workflow.id,
+				staticData: JSON.parse(JSON.stringify(this.workflow.staticData)) as IDataObject,
+			},
+		});
 	}
 
 	/** Serves the production webhooks under another path, as after a change of n8n's WEBHOOK_URL. */
@@ -214,6 +246,7 @@ export class TriggerHarness {
 			params: {},
 			query: {},
 		});
+		const held = this.dropNextAnswers > 0 ? holdAnswer(res) : undefined;
 		const response = expressResponse(res, (value) => (call.response = value));
 		const context = new WebhookContext(
 			this.workflow,
@@ -235,6 +268,13 @@ export class TriggerHarness {
 		}
 		call.ran = (result.workflowData ?? []).some((output) => output.length > 0);
 		if (call.ran) this.runs.push(result.workflowData as INodeExecutionData[][]);
+		if (held && call.ran) {
+			this.dropNextAnswers--;
+			call.status = -1;
+			res.destroy();
+			return;
+		}
+		held?.release();
 		if (result.noWebhookResponse === true) {
 			// The node promised to answer itself; a missing answer would hang CXone until its timeout.
 			if (!res.writableEnded) response.status(500).json({ message: 'The node answered nothing' });
@@ -249,8 +289,9 @@ export class TriggerHarness {
 }
 
 /**
- * The parsed body n8n hands a node. Where n8n itself would refuse a body with invalid JSON (422), the
- * receiver passes it on with an empty body, so that the trigger's own check on rawBody is what is tested.
+ * The parsed body n8n hands a node (n8n's parseBody: JSON, form fields, text). Where n8n itself would refuse a
+ * body with invalid JSON (422), the receiver passes it on with an empty body, so that the trigger's own check on
+ * rawBody is what is tested.
  */
 function parsedBody(req: http.IncomingMessage, rawBody: Buffer): unknown {
 	const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -262,7 +303,24 @@ function parsedBody(req: http.IncomingMessage, rawBody: Buffer): unknown {
 			return {};
 		}
 	}
+	if (type === 'application/x-www-form-urlencoded') return { ...parseQueryString(rawBody.toString('utf8')) };
 	return type.startsWith('text/') ? rawBody.toString('utf8') : {};
+}
+
+/** Keeps what a node writes to `res` until release(), so the harness can still drop the answer. */
+function holdAnswer(res: http.ServerResponse): { release(): void } {
+	const end = res.end;
+	let held: unknown[] | undefined;
+	res.end = ((...args: unknown[]) => {
+		held = args;
+		return res;
+	}) as typeof res.end;
+	return {
+		release() {
+			res.end = end;
+			if (held) (end as (...args: unknown[]) => void).apply(res, held);
+		},
+	};
 }
 
 /** The Express methods n8n's response object offers nodes: status(), json(), send(), end(), setHeader(). */

@@ -16,7 +16,8 @@ export type AuditAction =
 	| 'get_case'
 	| 'set_customer_custom_fields'
 	| 'remove_customer_custom_field'
-	| 'get_customer';
+	| 'get_customer'
+	| 'receive_studio_call';
 
 /** One audit record (contract §6) plus the attempts the call took. */
 export interface AuditRecord extends IDataObject {

@@ -23,22 +23,28 @@ function trim<K, V>(map: Map<K, V>, capacity: number): void {
  * arriving close together would both miss an id stored there. Redeliveries come within seconds, so a
  * bounded memory is enough. What it cannot see: a redelivery after an n8n restart, or one that lands on
  * another webhook process in queue mode; each of those starts a second run with the same eventId.
+ * An id may be remembered only until a given time, for keys that are not unique for ever (a body's hash).
  */
 export class RecentEvents {
-	private readonly byWebhook = new Map<string, Map<string, true>>();
+	/** Per webhook, each id with the time (ms) it is forgotten at, or null for never. */
+	private readonly byWebhook = new Map<string, Map<string, number | null>>();
 
 	constructor(
 		private readonly webhooks = RECENT_EVENT_WEBHOOKS,
 		private readonly idsPerWebhook = RECENT_EVENT_IDS_PER_WEBHOOK,
 	) {}
 
-	/** Records `eventId` for `webhookKey`; false when it was already among the recent ones. */
-	firstSeen(webhookKey: string, eventId: string): boolean {
-		const ids = this.byWebhook.get(webhookKey) ?? new Map<string, true>();
+	/**
+	 * Records `eventId` for `webhookKey`, to be forgotten at `expiresAt` (ms, null for never); false when it
+	 * was already among the recent ones and not yet forgotten.
+	 */
+	firstSeen(webhookKey: string, eventId: string, expiresAt: number | null = null, now = Date.now()): boolean {
+		const ids = this.byWebhook.get(webhookKey) ?? new Map<string, number | null>();
 		touch(this.byWebhook, webhookKey, ids);
 		trim(this.byWebhook, this.webhooks);
-		const seen = ids.has(eventId);
-		touch(ids, eventId, true);
+		const known = ids.get(eventId);
+		const seen = known !== undefined && (known === null || known > now);
+		touch(ids, eventId, seen ? known : expiresAt);
 		trim(ids, this.idsPerWebhook);
 		return !seen;
 	}
