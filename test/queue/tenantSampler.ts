@@ -11,6 +11,14 @@ interface Sample {
 	refused: number;
 }
 
+/** When the tenant accepted the first and the last update of one group of interactions (one execution's). */
+export interface GroupStretch {
+	group: string;
+	fromMs: number;
+	toMs: number;
+	updates: number;
+}
+
 export interface TenantWindow {
 	fromMs: number;
 	toMs: number;
@@ -25,12 +33,20 @@ const MAX_SAMPLING_MS = 20 * 60_000;
 
 export class TenantSampler {
 	private readonly samples: Sample[] = [];
+	private readonly groups = new Map<string, GroupStretch>();
+	private appliedSeen = 0;
 	private timer: NodeJS.Timeout | undefined;
 
-	constructor(private readonly sandbox: CxoneSandbox) {}
+	/** `groupOf` tells which group (such as which execution) an updated interaction belongs to. */
+	constructor(
+		private readonly sandbox: CxoneSandbox,
+		private readonly groupOf: (interactionId: string) => string,
+	) {}
 
 	start(): void {
 		this.samples.length = 0;
+		this.groups.clear();
+		this.appliedSeen = 0;
 		const until = Date.now() + MAX_SAMPLING_MS;
 		this.sample();
 		this.timer = setInterval(() => {
@@ -60,9 +76,34 @@ export class TenantSampler {
 		};
 	}
 
+	/** Calls accepted and refused in each whole second from `fromMs`: the shape of the run, stalls included. */
+	perSecond(fromMs: number, toMs: number): Array<{ accepted: number; refused: number }> {
+		const seconds: Array<{ accepted: number; refused: number }> = [];
+		for (let start = fromMs; start + 1000 <= toMs; start += 1000) {
+			const { accepted, refused } = this.window(start, start + 1000);
+			seconds.push({ accepted, refused });
+		}
+		return seconds;
+	}
+
+	/** Each group's first and last accepted update, to within one sampling interval. */
+	stretches(): GroupStretch[] {
+		return [...this.groups.values()];
+	}
+
 	private sample(): void {
+		const at = Date.now();
 		const { acceptedApiCalls, rateLimited } = this.sandbox.stats;
-		this.samples.push({ at: Date.now(), accepted: acceptedApiCalls, refused: rateLimited });
+		this.samples.push({ at, accepted: acceptedApiCalls, refused: rateLimited });
+		const applied = this.sandbox.applied;
+		const previous = this.samples[this.samples.length - 2]?.at ?? at;
+		for (; this.appliedSeen < applied.length; this.appliedSeen++) {
+			const group = this.groupOf(applied[this.appliedSeen].interactionId);
+			const stretch = this.groups.get(group) ?? { group, fromMs: previous, toMs: at, updates: 0 };
+			stretch.toMs = at;
+			stretch.updates++;
+			this.groups.set(group, stretch);
+		}
 	}
 
 	/** The last sample taken at or before `time`, or the first one. */

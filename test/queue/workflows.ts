@@ -6,10 +6,24 @@ import { sandboxCredentialData } from '../../sandbox/credential';
 
 // n8n wants 16 alphanumerics for workflow and credential ids.
 export const QUEUE_CREDENTIAL = { id: 'queueCxoneCred01', name: 'NICE CXone sandbox (queue mode)' };
-export const QUEUE_UPDATE_WORKFLOW_ID = 'queueCxoneUpdate';
-/** The production webhook path of the update workflow, served by the webhook process. */
-export const QUEUE_UPDATE_PATH = 'cxone-queue-update';
 export const CXONE_NODE = 'NICE CXone';
+
+export interface UpdateWorkflowOptions {
+	id: string;
+	/** The production webhook path, served by the webhook process. */
+	path: string;
+	/** The Webhook node's id, unique across workflows. */
+	webhookId: string;
+	/** The node's Max Requests per Second; its default (200, the documented tenant limit) when absent. */
+	maxRequestsPerSecond?: number;
+}
+
+/** With the node's default options, as a user who changed nothing runs it. */
+export const DEFAULT_UPDATE: UpdateWorkflowOptions = {
+	id: 'queueCxoneUpdate',
+	path: 'cxone-queue-update',
+	webhookId: '6a1f0c3e-2b4d-4e8f-9a7b-0c1d2e3f4a00',
+};
 
 export interface UpdateRow {
 	interaction_id: string;
@@ -20,14 +34,11 @@ export function queueCredential(sandbox: { url: string; clientId: string; client
 	return { ...QUEUE_CREDENTIAL, type: 'niceCxoneApi', data: sandboxCredentialData(sandbox) };
 }
 
-/**
- * Webhook (answers as soon as the run is queued) → one item per row of the body → NICE CXone → Update
- * Attributes with the node's default options: Max Requests per Second 200, the documented tenant limit.
- */
-export function queueUpdateWorkflow() {
+/** Webhook (answers as soon as the run is queued) → one item per row of the body → NICE CXone → Update Attributes. */
+export function queueUpdateWorkflow({ id, path, webhookId, maxRequestsPerSecond }: UpdateWorkflowOptions) {
 	return {
-		id: QUEUE_UPDATE_WORKFLOW_ID,
-		name: 'Queue mode: NICE CXone updates from a webhook',
+		id,
+		name: `Queue mode: NICE CXone updates from a webhook (${path})`,
 		active: true,
 		settings: { executionOrder: 'v1' },
 		nodes: [
@@ -37,8 +48,8 @@ export function queueUpdateWorkflow() {
 				type: 'n8n-nodes-base.webhook',
 				typeVersion: 2,
 				position: [0, 0],
-				webhookId: '6a1f0c3e-2b4d-4e8f-9a7b-0c1d2e3f4a00',
-				parameters: { httpMethod: 'POST', path: QUEUE_UPDATE_PATH, responseMode: 'onReceived', options: {} },
+				webhookId,
+				parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
 			},
 			{
 				id: '6a1f0c3e-2b4d-4e8f-9a7b-0c1d2e3f4a02',
@@ -63,7 +74,7 @@ export function queueUpdateWorkflow() {
 						attribute: [{ key: 'segment', valueType: 'string', value: '={{ $json.segment }}', mode: 'default' }],
 					},
 					defaultMode: 'UPDATE',
-					options: {},
+					options: maxRequestsPerSecond === undefined ? {} : { maxRequestsPerSecond },
 				},
 			},
 		],
