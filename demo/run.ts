@@ -2,6 +2,7 @@
  * The demo: the CXone sandbox with the tenant rate limit (200 requests/s) and a real n8n with this
  * package installed from its tarball, a sandbox credential and the two example workflows. The trigger
  * workflow is active, so running the bulk workflow in the editor starts one trigger execution per update.
+ * `--queue` runs the same in n8n's queue mode (main, two workers, a webhook process, Redis, Postgres).
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -9,6 +10,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { defaultOwner, N8nInstance, type N8nLine } from '../test/e2e/n8nInstance';
+import { N8nQueue } from '../test/queue/n8nQueue';
+import { DEFAULT_UPDATE, queueUpdateWorkflow } from '../test/queue/workflows';
 import { sandboxCredentialData } from '../sandbox/credential';
 import { CxoneSandbox } from '../sandbox/server';
 
@@ -25,40 +28,27 @@ export interface Demo {
 	stop(): Promise<void>;
 }
 
+export interface QueueDemo {
+	sandbox: CxoneSandbox;
+	queue: N8nQueue;
+	stop(): Promise<void>;
+}
+
 /** Starts the sandbox and n8n with the demo data; used by `npm run demo` and the browser test. */
 export async function startDemo(line: N8nLine, log: (line: string) => void = () => {}): Promise<Demo> {
-	const tarball = readdirSync(join(root, '.tmp')).find((file) => /^n8n-nodes-nice-cxone-.*\.tgz$/.test(file));
-	if (!tarball) throw new Error('No package tarball in .tmp/: run "npm run demo" (it packs the package first)');
-
-	const sandbox = new CxoneSandbox({
-		clientId: 'demo-client',
-		clientSecret: `demo_${randomBytes(18).toString('base64url')}`,
-		rateLimitPerSecond: 200,
-		port: process.env.CXONE_SANDBOX_PORT ? Number(process.env.CXONE_SANDBOX_PORT) : 0,
-	});
-	await sandbox.start();
-	for (const id of DEMO_INTERACTIONS) sandbox.addInteraction(id);
-	log(`CXone sandbox on ${sandbox.url} (200 requests/s tenant limit)`);
-
+	const sandbox = await startDemoSandbox(log);
 	log(`Installing n8n ${line} (cached after the first run) and the package…`);
-	const n8n = await N8nInstance.create({ line, packageTarball: join(root, '.tmp', tarball) });
+	const n8n = await N8nInstance.create({ line, packageTarball: packedTarball() }).catch(async (error: unknown) => {
+		await sandbox.stop();
+		throw error;
+	});
 	const stop = async () => {
 		await n8n.dispose();
 		await sandbox.stop();
 	};
 	try {
-		await n8n.importCredentials([
-			{
-				id: DEMO_CREDENTIAL_ID,
-				name: 'NICE CXone sandbox',
-				type: 'niceCxoneApi',
-				data: sandboxCredentialData(sandbox),
-			},
-		]);
-		await n8n.importWorkflow([
-			{ ...example('bulk-update-attributes.json'), id: BULK_WORKFLOW_ID },
-			{ ...example('attribute-change-trigger.json'), id: TRIGGER_WORKFLOW_ID },
-		]);
+		await importDemoData(n8n, sandbox);
+		await n8n.importWorkflow(demoWorkflows());
 		await n8n.activate(TRIGGER_WORKFLOW_ID);
 		await n8n.start();
 		await n8n.setupOwnerAndLogin();
@@ -69,17 +59,86 @@ export async function startDemo(line: N8nLine, log: (line: string) => void = () 
 	return { sandbox, n8n, stop };
 }
 
+/**
+ * The same in n8n's queue mode: Redis and Postgres (installed from Debian's packages when missing), a main
+ * process, two workers and a webhook process, plus a workflow that a webhook call starts on a worker.
+ */
+export async function startQueueDemo(line: N8nLine, log: (line: string) => void = () => {}): Promise<QueueDemo> {
+	const sandbox = await startDemoSandbox(log);
+	log(`Starting Redis and Postgres, installing n8n ${line} (cached after the first run) and the package…`);
+	const queue = await N8nQueue.create({ line, packageTarball: packedTarball() }).catch(async (error: unknown) => {
+		await sandbox.stop();
+		throw error;
+	});
+	const stop = async () => {
+		await queue.dispose();
+		await sandbox.stop();
+	};
+	try {
+		await importDemoData(queue.main, sandbox);
+		await queue.prepareWorkflows([
+			...demoWorkflows().map((workflow) => ({ ...workflow, active: workflow.id === TRIGGER_WORKFLOW_ID })),
+			queueUpdateWorkflow({ ...DEFAULT_UPDATE, credential: demoCredential }),
+		]);
+		log('Starting n8n: main, 2 workers, webhook process…');
+		await queue.start();
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+	return { sandbox, queue, stop };
+}
+
+const demoCredential = { id: DEMO_CREDENTIAL_ID, name: 'NICE CXone sandbox' };
+
+async function startDemoSandbox(log: (line: string) => void): Promise<CxoneSandbox> {
+	const sandbox = new CxoneSandbox({
+		clientId: 'demo-client',
+		clientSecret: `demo_${randomBytes(18).toString('base64url')}`,
+		rateLimitPerSecond: 200,
+		port: process.env.CXONE_SANDBOX_PORT ? Number(process.env.CXONE_SANDBOX_PORT) : 0,
+	});
+	await sandbox.start();
+	for (const id of DEMO_INTERACTIONS) sandbox.addInteraction(id);
+	log(`CXone sandbox on ${sandbox.url} (200 requests/s tenant limit)`);
+	return sandbox;
+}
+
+function packedTarball(): string {
+	const tarball = readdirSync(join(root, '.tmp')).find((file) => /^n8n-nodes-nice-cxone-.*\.tgz$/.test(file));
+	if (!tarball) throw new Error('No package tarball in .tmp/: run "npm run demo" (it packs the package first)');
+	return join(root, '.tmp', tarball);
+}
+
+async function importDemoData(n8n: N8nInstance, sandbox: CxoneSandbox): Promise<void> {
+	await n8n.importCredentials([{ ...demoCredential, type: 'niceCxoneApi', data: sandboxCredentialData(sandbox) }]);
+}
+
+function demoWorkflows(): Array<{ id: string }> {
+	return [
+		{ ...example('bulk-update-attributes.json'), id: BULK_WORKFLOW_ID },
+		{ ...example('attribute-change-trigger.json'), id: TRIGGER_WORKFLOW_ID },
+	];
+}
+
 function example(file: string): Record<string, unknown> {
 	return JSON.parse(readFileSync(join(root, 'examples', file), 'utf8')) as Record<string, unknown>;
 }
 
 async function main() {
-	const { values } = parseArgs({ options: { line: { type: 'string', default: process.env.DEMO_N8N_LINE ?? 'v2' } } });
+	const { values } = parseArgs({
+		options: {
+			line: { type: 'string', default: process.env.DEMO_N8N_LINE ?? 'v2' },
+			queue: { type: 'boolean', default: false },
+		},
+	});
 	const line = values.line === 'v1' ? 'v1' : 'v2';
-	const demo = await startDemo(line, (text) => console.log(text));
-	const { sandbox, n8n } = demo;
+	const log = (text: string) => console.log(text);
+	const demo = values.queue ? await startQueueDemo(line, log) : await startDemo(line, log);
+	const { sandbox } = demo;
+	const n8n = 'queue' in demo ? demo.queue.main : demo.n8n;
 	console.log(`
-NICE CXone demo is running.
+NICE CXone demo is running${'queue' in demo ? " in n8n's queue mode" : ''}.
 
   n8n editor:      ${n8n.url}/workflow/${BULK_WORKFLOW_ID}
   n8n login:       ${defaultOwner.email} / ${defaultOwner.password}
@@ -89,7 +148,18 @@ NICE CXone demo is running.
 
 Open the bulk workflow and click "Execute workflow": 5 interactions get their attributes updated, each
 with an audit record, plus a run summary. The active trigger workflow "${TRIGGER_WORKFLOW_ID}" then gets one
-execution per update (see Executions). Press Ctrl+C to stop.`);
+execution per update (see Executions).`);
+	if ('queue' in demo) {
+		const { queue } = demo;
+		console.log(`
+Queue mode: Redis on 127.0.0.1:${queue.services.redis.port}, Postgres on 127.0.0.1:${queue.services.postgres.port},
+workers' health at ${queue.workers.map((worker) => `${worker.url}/healthz`).join(' and ')}, webhook process on ${queue.webhook.url}.
+Manual runs and webhook calls both run on the workers. Start updates from a webhook call:
+
+  curl -X POST ${queue.webhook.url}/webhook/${DEFAULT_UPDATE.path} -H 'content-type: application/json' \\
+    -d '{"rows":[{"interaction_id":"8f7a9b2c-0001","segment":"enterprise"}]}'`);
+	}
+	console.log('\nPress Ctrl+C to stop.');
 	let stopping = false;
 	const shutdown = () => {
 		if (stopping) return;

@@ -16,6 +16,8 @@ export interface UpdateWorkflowOptions {
 	webhookId: string;
 	/** The node's Max Requests per Second; its default (200, the documented tenant limit) when absent. */
 	maxRequestsPerSecond?: number;
+	/** The niceCxoneApi credential the node uses; QUEUE_CREDENTIAL unless given. */
+	credential?: { id: string; name: string };
 }
 
 /** With the node's default options, as a user who changed nothing runs it. */
@@ -35,7 +37,8 @@ export function queueCredential(sandbox: { url: string; clientId: string; client
 }
 
 /** Webhook (answers as soon as the run is queued) → one item per row of the body → NICE CXone → Update Attributes. */
-export function queueUpdateWorkflow({ id, path, webhookId, maxRequestsPerSecond }: UpdateWorkflowOptions) {
+export function queueUpdateWorkflow(options: UpdateWorkflowOptions) {
+	const { id, path, webhookId, maxRequestsPerSecond, credential = QUEUE_CREDENTIAL } = options;
 	return {
 		id,
 		name: `Queue mode: NICE CXone updates from a webhook (${path})`,
@@ -65,7 +68,7 @@ export function queueUpdateWorkflow({ id, path, webhookId, maxRequestsPerSecond 
 				type: 'n8n-nodes-nice-cxone.niceCxone',
 				typeVersion: 1,
 				position: [440, 0],
-				credentials: { niceCxoneApi: QUEUE_CREDENTIAL },
+				credentials: { niceCxoneApi: credential },
 				parameters: {
 					operation: 'updateAttributes',
 					interactionId: '={{ $json.interaction_id }}',
