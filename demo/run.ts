@@ -36,26 +36,20 @@ export interface QueueDemo {
 
 /** Starts the sandbox and n8n with the demo data; used by `npm run demo` and the browser test. */
 export async function startDemo(line: N8nLine, log: (line: string) => void = () => {}): Promise<Demo> {
-	const sandbox = await startDemoSandbox(log);
-	log(`Installing n8n ${line} (cached after the first run) and the package…`);
-	const n8n = await N8nInstance.create({ line, packageTarball: packedTarball() }).catch(async (error: unknown) => {
-		await sandbox.stop();
-		throw error;
-	});
-	const stop = async () => {
-		await n8n.dispose();
-		await sandbox.stop();
-	};
-	try {
-		await importDemoData(n8n, sandbox);
-		await n8n.importWorkflow(demoWorkflows());
-		await n8n.activate(TRIGGER_WORKFLOW_ID);
-		await n8n.start();
-		await n8n.setupOwnerAndLogin();
-	} catch (error) {
-		await stop();
-		throw error;
-	}
+	const { sandbox, n8n, stop } = await onDemoSandbox(
+		log,
+		async () => {
+			log(`Installing n8n ${line} (cached after the first run) and the package…`);
+			return await N8nInstance.create({ line, packageTarball: packedTarball() });
+		},
+		async (n8n, sandbox) => {
+			await importDemoData(n8n, sandbox);
+			await n8n.importWorkflow(demoWorkflows());
+			await n8n.activate(TRIGGER_WORKFLOW_ID);
+			await n8n.start();
+			await n8n.setupOwnerAndLogin();
+		},
+	);
 	return { sandbox, n8n, stop };
 }
 
@@ -64,29 +58,47 @@ export async function startDemo(line: N8nLine, log: (line: string) => void = () 
  * process, two workers and a webhook process, plus a workflow that a webhook call starts on a worker.
  */
 export async function startQueueDemo(line: N8nLine, log: (line: string) => void = () => {}): Promise<QueueDemo> {
+	const { sandbox, n8n, stop } = await onDemoSandbox(
+		log,
+		async () => {
+			log(`Starting Redis and Postgres, installing n8n ${line} (cached after the first run) and the package…`);
+			return await N8nQueue.create({ line, packageTarball: packedTarball() });
+		},
+		async (queue, sandbox) => {
+			await importDemoData(queue.main, sandbox);
+			await queue.prepareWorkflows([
+				...demoWorkflows().map((workflow) => ({ ...workflow, active: workflow.id === TRIGGER_WORKFLOW_ID })),
+				queueUpdateWorkflow({ ...DEFAULT_UPDATE, credential: demoCredential }),
+			]);
+			log('Starting n8n: main, 2 workers, webhook process…');
+			await queue.start();
+		},
+	);
+	return { sandbox, queue: n8n, stop };
+}
+
+/** Starts the demo sandbox, then an n8n made by `create` and readied by `prepare`; stops both if either fails. */
+async function onDemoSandbox<N8n extends { dispose(): Promise<void> }>(
+	log: (line: string) => void,
+	create: () => Promise<N8n>,
+	prepare: (n8n: N8n, sandbox: CxoneSandbox) => Promise<void>,
+): Promise<{ sandbox: CxoneSandbox; n8n: N8n; stop(): Promise<void> }> {
 	const sandbox = await startDemoSandbox(log);
-	log(`Starting Redis and Postgres, installing n8n ${line} (cached after the first run) and the package…`);
-	const queue = await N8nQueue.create({ line, packageTarball: packedTarball() }).catch(async (error: unknown) => {
+	const n8n = await create().catch(async (error: unknown) => {
 		await sandbox.stop();
 		throw error;
 	});
 	const stop = async () => {
-		await queue.dispose();
+		await n8n.dispose();
 		await sandbox.stop();
 	};
 	try {
-		await importDemoData(queue.main, sandbox);
-		await queue.prepareWorkflows([
-			...demoWorkflows().map((workflow) => ({ ...workflow, active: workflow.id === TRIGGER_WORKFLOW_ID })),
-			queueUpdateWorkflow({ ...DEFAULT_UPDATE, credential: demoCredential }),
-		]);
-		log('Starting n8n: main, 2 workers, webhook process…');
-		await queue.start();
+		await prepare(n8n, sandbox);
 	} catch (error) {
 		await stop();
 		throw error;
 	}
-	return { sandbox, queue, stop };
+	return { sandbox, n8n, stop };
 }
 
 const demoCredential = { id: DEMO_CREDENTIAL_ID, name: 'NICE CXone sandbox' };
