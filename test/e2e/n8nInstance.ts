@@ -6,6 +6,21 @@ import { join, resolve } from 'node:path';
 
 export type N8nLine = 'v1' | 'v2';
 
+/**
+ * What an n8n server process is: `main` (editor, REST API, triggers), or in queue mode a `worker` (runs the
+ * executions it takes from Redis) or a `webhook` process (takes production webhook calls and queues them).
+ */
+export type N8nRole = 'main' | 'worker' | 'webhook';
+
+const roleCommands: Record<N8nRole, string> = { main: 'start', worker: 'worker', webhook: 'webhook' };
+
+export interface StartOptions {
+	/** Flags after the command, such as a worker's `--concurrency`. */
+	args?: string[];
+	/** The port to serve on, when other processes must know it in advance; a free one otherwise. */
+	port?: number;
+}
+
 export interface N8nInstanceOptions {
 	line: N8nLine;
 	/** A tarball from `npm pack`, installed as a community package before n8n first boots. */
@@ -162,12 +177,16 @@ export class N8nInstance {
 		}
 	}
 
-	async start(): Promise<void> {
+	/** Starts the server of `role` and waits until it is ready to serve. */
+	async start(role: N8nRole = 'main', options: StartOptions = {}): Promise<void> {
 		if (this.server) {
 			throw new Error('n8n is already started');
 		}
-		const port = await freePort();
-		const child = this.spawnN8n(['start'], { ...(await this.runnerEnv()), ...serverEnv(this.line, port) });
+		const port = options.port ?? (await freePort());
+		const child = this.spawnN8n([roleCommands[role], ...(options.args ?? [])], {
+			...(await this.runnerEnv()),
+			...serverEnv(this.line, role, port),
+		});
 		this.server = child;
 		this.port = port;
 		this.serverExited = new Promise((resolveExit) => child.once('exit', () => resolveExit()));
@@ -178,7 +197,7 @@ export class N8nInstance {
 
 		const deadline = Date.now() + startTimeoutMs;
 		while (exitCode === undefined && Date.now() < deadline) {
-			if (await isReady(this.url)) {
+			if (await isReady(this.url, role)) {
 				return;
 			}
 			await sleep(250);
@@ -187,9 +206,20 @@ export class N8nInstance {
 		await this.stop();
 		throw new Error(
 			exitCode === undefined
-				? `n8n was not ready within ${startTimeoutMs} ms:\n${this.logs}`
-				: `n8n exited with code ${exitCode} while starting:\n${this.logs}`,
+				? `n8n ${role} was not ready within ${startTimeoutMs} ms:\n${this.logs}`
+				: `n8n ${role} exited with code ${exitCode} while starting:\n${this.logs}`,
 		);
+	}
+
+	/** Kills the server and everything it spawned at once, as a crashed machine or an OOM kill would. */
+	async kill(): Promise<void> {
+		const child = this.server;
+		if (!child?.pid) {
+			return;
+		}
+		killGroup(child.pid, 'SIGKILL');
+		await Promise.race([this.serverExited, sleep(killWaitMs)]);
+		this.forgetServer();
 	}
 
 	/** Ends the server and everything it spawned (task runners); safe to call when not started. */
@@ -199,10 +229,7 @@ export class N8nInstance {
 			return;
 		}
 		await endGroup(child.pid, this.serverExited!);
-		this.server = undefined;
-		this.serverExited = undefined;
-		this.port = undefined;
-		this.cookie = undefined;
+		this.forgetServer();
 	}
 
 	/**
@@ -299,6 +326,13 @@ export class N8nInstance {
 			body: body === undefined ? undefined : JSON.stringify(body),
 			signal: AbortSignal.timeout(requestTimeoutMs),
 		});
+	}
+
+	private forgetServer(): void {
+		this.server = undefined;
+		this.serverExited = undefined;
+		this.port = undefined;
+		this.cookie = undefined;
 	}
 
 	private async installPackage(tarball: string): Promise<void> {
@@ -452,15 +486,28 @@ async function runInstallScript(line: N8nLine): Promise<string> {
 	return lines[lines.length - 1];
 }
 
-function serverEnv(line: N8nLine, port: number): Record<string, string> {
+/** The setting that tells n8n the public base URL of its production webhooks. */
+export function webhookUrlEnv(line: N8nLine, url: string): Record<string, string> {
+	// 2.x renamed WEBHOOK_URL and warns about the old name.
+	return { [line === 'v2' ? 'N8N_WEBHOOK_URL' : 'WEBHOOK_URL']: url };
+}
+
+function serverEnv(line: N8nLine, role: N8nRole, port: number): Record<string, string> {
+	// A worker serves no editor or webhooks, only the health endpoints a process manager polls.
+	if (role === 'worker') {
+		return {
+			QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+			QUEUE_HEALTH_CHECK_PORT: String(port),
+			N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+		};
+	}
 	const url = `http://127.0.0.1:${port}/`;
 	return {
 		N8N_PORT: String(port),
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_HOST: '127.0.0.1',
 		N8N_PROTOCOL: 'http',
-		// 2.x renamed WEBHOOK_URL and warns about the old name.
-		[line === 'v2' ? 'N8N_WEBHOOK_URL' : 'WEBHOOK_URL']: url,
+		...webhookUrlEnv(line, url),
 		N8N_EDITOR_BASE_URL: url,
 		N8N_SECURE_COOKIE: 'false',
 	};
@@ -479,7 +526,7 @@ async function run(
  * A child in a process group of its own, tracked until it exits, so stopping it can end whatever it
  * spawned too (n8n's task runners).
  */
-function spawnInGroup(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): ChildProcess {
+export function spawnInGroup(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): ChildProcess {
 	const child = spawn(command, args, {
 		cwd: options.cwd,
 		env: options.env,
@@ -522,7 +569,7 @@ function collect(child: ChildProcess, timeoutMs: number, what: string): Promise<
 	});
 }
 
-async function endGroup(pid: number, exited: Promise<void>): Promise<void> {
+export async function endGroup(pid: number, exited: Promise<void>): Promise<void> {
 	killGroup(pid, 'SIGTERM');
 	const graceful = await Promise.race([exited.then(() => true), sleep(stopGraceMs).then(() => false)]);
 	// Even after a clean exit of n8n, a task runner may still be shutting down in the group.
@@ -532,7 +579,7 @@ async function endGroup(pid: number, exited: Promise<void>): Promise<void> {
 	}
 }
 
-function killGroup(pid: number, signal: NodeJS.Signals): void {
+export function killGroup(pid: number, signal: NodeJS.Signals): void {
 	try {
 		process.kill(-pid, signal);
 	} catch {
@@ -542,12 +589,12 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 
 // /healthz answers as soon as the port is open, and 2.x answers every path with 200 "n8n is starting up"
 // until it is done. Readiness (DB migrated; in 2.x fully started) plus JSON from the public /rest/settings
-// means the REST API can be used.
-async function isReady(url: string): Promise<boolean> {
+// means the REST API can be used. Workers and webhook processes serve no REST API: readiness is all they have.
+async function isReady(url: string, role: N8nRole): Promise<boolean> {
 	try {
 		const readiness = await fetch(`${url}/healthz/readiness`, { signal: AbortSignal.timeout(2_000) });
-		if (!readiness.ok) {
-			return false;
+		if (!readiness.ok || role !== 'main') {
+			return readiness.ok;
 		}
 		const settings = await fetch(`${url}/rest/settings`, { signal: AbortSignal.timeout(2_000) });
 		return settings.ok && (settings.headers.get('content-type') ?? '').includes('application/json');
@@ -556,7 +603,7 @@ async function isReady(url: string): Promise<boolean> {
 	}
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
 	return new Promise((resolvePort, reject) => {
 		const server = createServer();
 		server.once('error', reject);

@@ -1,0 +1,76 @@
+/** Reading executions of a queue-mode n8n: from the main process's REST API and the workers' logs. */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+import type { N8nInstance } from '../e2e/n8nInstance';
+
+export interface ListedExecution {
+	id: string;
+	status: string;
+	startedAt?: string | null;
+	stoppedAt?: string | null;
+}
+
+export interface TaskRun {
+	startTime: number;
+	executionTime: number;
+	error?: { message: string };
+	data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> };
+}
+
+export interface ExecutionDetail {
+	id: string;
+	status: string;
+	runData: Record<string, TaskRun[]>;
+	error?: { message?: string };
+}
+
+const unfinished = new Set(['new', 'running', 'waiting', 'unknown']);
+
+export async function listExecutions(main: N8nInstance, workflowId: string): Promise<ListedExecution[]> {
+	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+	const page = await main.request<{ results: ListedExecution[] }>('GET', `/rest/executions?filter=${filter}`);
+	return page.results;
+}
+
+/** Waits until `count` executions of the workflow exist and none is unfinished; bounded by `timeoutMs`. */
+export async function waitForFinishedExecutions(
+	main: N8nInstance,
+	workflowId: string,
+	count: number,
+	timeoutMs: number,
+): Promise<ListedExecution[]> {
+	const deadline = Date.now() + timeoutMs;
+	let executions: ListedExecution[] = [];
+	while (Date.now() < deadline) {
+		executions = await listExecutions(main, workflowId);
+		if (executions.length >= count && executions.every((execution) => !unfinished.has(execution.status))) {
+			return executions;
+		}
+		await new Promise((resolveSleep) => setTimeout(resolveSleep, 500));
+	}
+	throw new Error(
+		`${count} executions of ${workflowId} did not finish within ${timeoutMs} ms: ${JSON.stringify(executions)}`,
+	);
+}
+
+/** One execution's run data, decoded from the `flatted` form n8n stores it in. */
+export async function executionDetail(main: N8nInstance, id: string): Promise<ExecutionDetail> {
+	const detail = await main.request<{ id: string; status: string; data: unknown }>('GET', `/rest/executions/${id}`);
+	const n8nRequire = createRequire(join(main.installDir, 'node_modules/n8n/package.json'));
+	const { parse } = n8nRequire('flatted') as { parse: (text: string) => unknown };
+	const data = (typeof detail.data === 'string' ? parse(detail.data) : detail.data) as {
+		resultData: { runData: Record<string, TaskRun[]>; error?: { message?: string } };
+	};
+	return { id: detail.id, status: detail.status, runData: data.resultData.runData, error: data.resultData.error };
+}
+
+/** The ids of the executions a worker started, from its log ("Worker started execution 12 (job 12)"). */
+export function executionsStartedBy(worker: N8nInstance): string[] {
+	return [...worker.logs.matchAll(/Worker started execution (\S+)/g)].map((match) => match[1]);
+}
+
+/** The items a node put out on its first output in its first run. */
+export function outputOf(detail: ExecutionDetail, nodeName: string): Array<Record<string, unknown>> {
+	return (detail.runData[nodeName]?.[0]?.data?.main?.[0] ?? []).map((item) => item.json);
+}
