@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { CxoneSandbox } from '../../sandbox/server';
 import type { N8nLine } from '../e2e/n8nInstance';
@@ -112,6 +112,11 @@ describe.each(lines)('n8n %s in queue mode: main, 2 workers, webhook process', (
 		await queue.start();
 		for (const { path } of [DEFAULT_UPDATE, SHARED_UPDATE]) await queue.webhook.waitForWebhook(path);
 		console.info(`n8n ${line} queue mode ready in ${Date.now() - started} ms`);
+	});
+
+	// What every process and service printed explains a failure in CI, where nobody can look at the machine.
+	beforeEach((context) => {
+		context.onTestFailed(() => console.error(queue?.logs));
 	});
 
 	afterAll(async () => {
