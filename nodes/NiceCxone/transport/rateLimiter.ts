@@ -59,6 +59,15 @@ export class AdaptiveRateLimiter {
 		return turn;
 	}
 
+	/**
+	 * How long a call the tenant refused with 429 and no Retry-After waits before it queues again: until the
+	 * tenant's window has room, a second after the last drop. The lowered schedule spaces it from there, so the
+	 * retry policy's backoff (seconds in which no call at all goes out) is not needed on top.
+	 */
+	refusedWaitMs(now = performance.now()): number {
+		return Math.max(0, this.droppedAt + LIMITER_DECREASE_COOLDOWN_MS - now);
+	}
+
 	/** The tenant answered a call let through at `sentAt`: `refused` when with 429. */
 	answered(sentAt: number, refused: boolean): void {
 		const now = performance.now();

@@ -106,7 +106,11 @@ export async function cxoneRequest<T>(
 		if (!retryPolicy.isRetryable(outcome) || !mayResend || failedAttempts >= maxAttempts) {
 			return { ok: false, error, ...figures() };
 		}
-		await sleep(retryPolicy.delayMs(failedAttempts, error.retryAfterMs));
+		const refusedByTenantLimit =
+			limiter !== undefined && !isNetworkFailure(outcome) && outcome.status === 429 && error.retryAfterMs === undefined;
+		await sleep(
+			refusedByTenantLimit ? limiter.refusedWaitMs() : retryPolicy.delayMs(failedAttempts, error.retryAfterMs),
+		);
 	}
 }
 
