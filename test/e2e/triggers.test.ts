@@ -2,7 +2,10 @@
  * The two ways a real tenant starts workflows, in real n8n of both lines with the packed package: CXone Studio
  * calls to the webhook trigger (one run per event, across retries and a restart), and the contacts polling trigger.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { sandboxAccessKeyCredentialData } from '../../sandbox/credential';
@@ -78,6 +81,50 @@ const pollWorkflow = {
 	connections: {},
 };
 
+const studioExampleId = 'e2eCxoneExStudio';
+const sheetExampleId = 'e2eCxoneExSheet1';
+
+interface ExampleNode {
+	type: string;
+	webhookId?: string;
+	parameters: Record<string, unknown>;
+	credentials?: Record<string, { id: string; name: string }>;
+}
+
+/**
+ * The shipped examples as a user imports them: their CXone nodes pointed at the sandbox tenant's credential,
+ * the CRM lookup at `crmOrigin` instead of crm.example.com (tests reach only 127.0.0.1). Nothing else changes.
+ */
+async function shippedExamples(crmOrigin: string) {
+	const read = async (file: string, id: string) => {
+		const example = JSON.parse(await readFile(resolve(__dirname, '../../examples', file), 'utf8')) as {
+			nodes: ExampleNode[];
+		};
+		for (const node of example.nodes) {
+			if (node.credentials?.niceCxoneAccessKeyApi) {
+				node.credentials = { niceCxoneAccessKeyApi: { id: accessKeyCredentialId, name: accessKeyCredentialName } };
+			}
+			if (typeof node.parameters.url === 'string') {
+				node.parameters.url = node.parameters.url.replace('https://crm.example.com', crmOrigin);
+			}
+		}
+		return { ...example, id };
+	};
+	return [await read('studio-call-crm-signal.json', studioExampleId), await read('contact-ended-to-sheet.json', sheetExampleId)];
+}
+
+/** A CRM that knows one caller: answers every lookup with that customer, and records the phone numbers asked. */
+async function startCrm(): Promise<{ origin: string; phones: string[]; server: http.Server }> {
+	const phones: string[] = [];
+	const server = http.createServer((req, res) => {
+		phones.push(new URL(req.url ?? '/', 'http://crm').searchParams.get('phone') ?? '');
+		res.writeHead(200, { 'Content-Type': 'application/json' });
+		res.end(JSON.stringify({ customerId: 'C-42', tier: 'gold' }));
+	});
+	await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+	return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, phones, server };
+}
+
 /** n8n polls once a minute at most; the first poll after activation only marks the start (2.x: the first scheduled one). */
 const pollWaitMs = 3 * 60_000;
 
@@ -115,6 +162,8 @@ async function settledExecutions(
 describe.each<N8nLine>(['v1', 'v2'])('n8n %s: events from a real tenant', (line) => {
 	let sandbox: CxoneSandbox;
 	let n8n: N8nInstance | undefined;
+	let crm: Awaited<ReturnType<typeof startCrm>>;
+	let examples: Awaited<ReturnType<typeof shippedExamples>>;
 
 	beforeAll(async () => {
 		sandbox = new CxoneSandbox({ clientId: `e2e-${line}-triggers` });
@@ -128,14 +177,18 @@ describe.each<N8nLine>(['v1', 'v2'])('n8n %s: events from a real tenant', (line)
 				data: sandboxAccessKeyCredentialData(sandbox),
 			},
 		]);
-		await n8n.importWorkflow([studioWorkflow, pollWorkflow]);
+		crm = await startCrm();
+		examples = await shippedExamples(crm.origin);
+		await n8n.importWorkflow([studioWorkflow, pollWorkflow, ...examples]);
 		await n8n.activate(studioWorkflowId);
+		for (const example of examples) await n8n.activate(example.id);
 	});
 
 	afterAll(async () => {
 		try {
 			await n8n?.dispose();
 		} finally {
+			crm?.server.close();
 			await sandbox?.stop();
 		}
 	});
@@ -183,6 +236,23 @@ describe.each<N8nLine>(['v1', 'v2'])('n8n %s: events from a real tenant', (line)
 		expect(executions).toHaveLength(2);
 		const formItems = await executionItems(n8n!, executions[1].id, 'NICE CXone Trigger');
 		expect(formItems).toEqual([expect.objectContaining({ eventId: `${line}-form-1`, contactId: '5000124' })]);
+	});
+
+	it('the example "Studio call → look up the CRM → signal the contact back" runs as shipped', async () => {
+		const webhookId = examples[0].nodes.find((node) => node.webhookId)!.webhookId!;
+		await n8n!.waitForWebhook(`${webhookId}/webhook`);
+		const liveContactId = sandbox.realApi.seed.liveContactId;
+		const answer = await callFromStudio({
+			url: `${n8n!.url}/webhook/${webhookId}/webhook`,
+			body: { eventId: `${line}-example-1`, contactId: liveContactId, ani: '+15550100001' },
+			headers: { 'X-Webhook-Secret': 'CHANGE-ME-to-a-long-random-secret' },
+			timeoutMs: 30_000,
+		});
+		expect(answer.response).toEqual({ ok: true });
+		const [run] = await settledExecutions(n8n!, studioExampleId, 1);
+		expect(run.status).toBe('success');
+		expect(crm.phones).toEqual(['+15550100001']);
+		expect(sandbox.realApi.contact(liveContactId)?.signals.at(-1)?.params).toMatchObject({ p1: 'C-42', p2: 'gold' });
 	});
 
 	it('Contacts polling: each event once, in order, between polls; nothing after deactivation', async () => {
