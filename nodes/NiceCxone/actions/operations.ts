@@ -12,14 +12,14 @@ import * as registerWebhook from './webhooks/register.operation';
 const OPERATIONS: Record<string, Record<string, Operation>> = {
 	contact: { signal, updateBusinessData, addTags },
 	digitalCase: {
-		setCustomFields: setCustomFields.digitalCase,
-		removeCustomField: removeCustomField.digitalCase,
-		get: getDigital.digitalCase,
+		setCustomFields: setCustomFields.operations.digitalCase,
+		removeCustomField: removeCustomField.operations.digitalCase,
+		get: getDigital.operations.digitalCase,
 	},
 	digitalCustomer: {
-		setCustomFields: setCustomFields.digitalCustomer,
-		removeCustomField: removeCustomField.digitalCustomer,
-		get: getDigital.digitalCustomer,
+		setCustomFields: setCustomFields.operations.digitalCustomer,
+		removeCustomField: removeCustomField.operations.digitalCustomer,
+		get: getDigital.operations.digitalCustomer,
 	},
 	interaction: { updateAttributes },
 	webhook: { registerWebhook },

@@ -2,9 +2,16 @@ import { type IDataObject, type IExecuteFunctions, type INodeProperties } from '
 
 import { idFromParameter } from '../../helpers/itemInput';
 import type { RunParameters } from '../../helpers/parameters';
-import { idProperties, runOptions, runOptionsProperty } from '../common.descriptions';
-import { sendItem, type ItemTarget, type Operation, type PreparedItem, type RunContext } from '../router';
-import { DIGITAL_RESOURCES, DIGITAL_SUBJECTS, ID_DESCRIPTIONS, type DigitalResource } from './subjects';
+import { idProperties, runOptionsProperty } from '../common.descriptions';
+import { sendItem, type ItemTarget, type PreparedItem, type RunContext } from '../router';
+import {
+	DIGITAL_RESOURCES,
+	DIGITAL_SUBJECTS,
+	ID_DESCRIPTIONS,
+	perDigitalResource,
+	type DigitalResource,
+	type DigitalSubject,
+} from './subjects';
 
 const operation = 'get';
 
@@ -24,33 +31,26 @@ export const description: INodeProperties[] = [
 	runOptionsProperty({ resource: DIGITAL_RESOURCES, operation: [operation] }),
 ];
 
-function forResource(resource: DigitalResource): Operation {
-	const subject = DIGITAL_SUBJECTS[resource];
+async function prepare(
+	this: IExecuteFunctions,
+	subject: DigitalSubject,
+	resource: DigitalResource,
+	itemIndex: number,
+	parameters: RunParameters,
+	target: ItemTarget,
+	run: RunContext,
+): Promise<PreparedItem> {
+	const id = idFromParameter.call(this, itemIndex, parameters, subject.id);
+	target.interactionId = id;
 	return {
-		action: subject.actions.get,
-		description,
-		runOptions,
-		async prepare(
-			this: IExecuteFunctions,
-			itemIndex: number,
-			parameters: RunParameters,
-			target: ItemTarget,
-			run: RunContext,
-		): Promise<PreparedItem> {
-			const id = idFromParameter.call(this, itemIndex, parameters, subject.id);
-			target.interactionId = id;
-			return {
-				payloadHash: null,
-				send: async () =>
-					await sendItem<IDataObject | undefined>(
-						run,
-						{ method: 'GET', base: 'digital', path: subject.path(encodeURIComponent(id)), hints: HINTS },
-						(found) => ({ output: { [OUTPUT_FIELDS[resource]]: found ?? null } }),
-					),
-			};
-		},
+		payloadHash: null,
+		send: async () =>
+			await sendItem<IDataObject | undefined>(
+				run,
+				{ method: 'GET', base: 'digital', path: subject.path(encodeURIComponent(id)), hints: HINTS },
+				(found) => ({ output: { [OUTPUT_FIELDS[resource]]: found ?? null } }),
+			),
 	};
 }
 
-export const digitalCase = forResource('digitalCase');
-export const digitalCustomer = forResource('digitalCustomer');
+export const operations = perDigitalResource('get', description, prepare);

@@ -3,15 +3,17 @@ import { type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import { idFromParameter } from '../../helpers/itemInput';
 import type { RunParameters } from '../../helpers/parameters';
 import { parseOrThrow, pathIdSchema } from '../../helpers/validation';
-import { idProperties, runOptions, runOptionsProperty } from '../common.descriptions';
-import { sendItem, type ItemTarget, type Operation, type PreparedItem, type RunContext } from '../router';
+import { idProperties, runOptionsProperty } from '../common.descriptions';
+import { sendItem, type ItemTarget, type PreparedItem, type RunContext } from '../router';
 import {
 	checkFields,
 	DIGITAL_RESOURCES,
 	DIGITAL_SUBJECTS,
 	ID_DESCRIPTIONS,
 	runDefinitions,
+	perDigitalResource,
 	type DigitalResource,
+	type DigitalSubject,
 } from './subjects';
 
 const operation = 'removeCustomField';
@@ -53,46 +55,39 @@ export const description: INodeProperties[] = [
 	runOptionsProperty(show),
 ];
 
-function forResource(resource: DigitalResource): Operation {
-	const subject = DIGITAL_SUBJECTS[resource];
+async function prepare(
+	this: IExecuteFunctions,
+	subject: DigitalSubject,
+	_resource: DigitalResource,
+	itemIndex: number,
+	parameters: RunParameters,
+	target: ItemTarget,
+	run: RunContext,
+): Promise<PreparedItem> {
+	const id = idFromParameter.call(this, itemIndex, parameters, subject.id);
+	target.interactionId = id;
+	const ident = parseOrThrow(
+		this.getNode(),
+		pathIdSchema,
+		this.getNodeParameter('customField', itemIndex, '', { extractValue: true }),
+		itemIndex,
+		{ field: 'Custom Field' },
+	);
+	checkFields.call(this, itemIndex, subject, await runDefinitions.call(this, itemIndex, run, subject), [{ ident }]);
 	return {
-		action: subject.actions.remove,
-		description,
-		runOptions,
-		async prepare(
-			this: IExecuteFunctions,
-			itemIndex: number,
-			parameters: RunParameters,
-			target: ItemTarget,
-			run: RunContext,
-		): Promise<PreparedItem> {
-			const id = idFromParameter.call(this, itemIndex, parameters, subject.id);
-			target.interactionId = id;
-			const ident = parseOrThrow(
-				this.getNode(),
-				pathIdSchema,
-				this.getNodeParameter('customField', itemIndex, '', { extractValue: true }),
-				itemIndex,
-				{ field: 'Custom Field' },
-			);
-			checkFields.call(this, itemIndex, subject, await runDefinitions.call(this, itemIndex, run, subject), [{ ident }]);
-			return {
-				payloadHash: null,
-				send: async () =>
-					await sendItem(
-						run,
-						{
-							method: 'DELETE',
-							base: 'digital',
-							path: `${subject.path(encodeURIComponent(id))}/custom-fields/${encodeURIComponent(ident)}`,
-							hints: HINTS,
-						},
-						() => ({ output: { custom_field: ident } }),
-					),
-			};
-		},
+		payloadHash: null,
+		send: async () =>
+			await sendItem(
+				run,
+				{
+					method: 'DELETE',
+					base: 'digital',
+					path: `${subject.path(encodeURIComponent(id))}/custom-fields/${encodeURIComponent(ident)}`,
+					hints: HINTS,
+				},
+				() => ({ output: { custom_field: ident } }),
+			),
 	};
 }
 
-export const digitalCase = forResource('digitalCase');
-export const digitalCustomer = forResource('digitalCustomer');
+export const operations = perDigitalResource('remove', description, prepare);

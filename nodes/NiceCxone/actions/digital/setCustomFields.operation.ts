@@ -4,15 +4,17 @@ import { payloadHash } from '../../helpers/audit';
 import { collectionRows, idOf, itemFields, jsonParameter } from '../../helpers/itemInput';
 import type { RunParameters } from '../../helpers/parameters';
 import { clip, customFieldsSchema, parseOrThrow } from '../../helpers/validation';
-import { idProperties, inputStyleProperty, runOptions, runOptionsProperty } from '../common.descriptions';
-import { sendItem, type ItemTarget, type Operation, type PreparedItem, type RunContext } from '../router';
+import { idProperties, inputStyleProperty, runOptionsProperty } from '../common.descriptions';
+import { sendItem, type ItemTarget, type PreparedItem, type RunContext } from '../router';
 import {
 	checkFields,
 	DIGITAL_RESOURCES,
 	DIGITAL_SUBJECTS,
 	ID_DESCRIPTIONS,
 	runDefinitions,
+	perDigitalResource,
 	type DigitalResource,
+	type DigitalSubject,
 } from './subjects';
 
 const operation = 'setCustomFields';
@@ -100,48 +102,41 @@ function fieldsOf(this: IExecuteFunctions, itemIndex: number, parameters: RunPar
 	return [value];
 }
 
-function forResource(resource: DigitalResource): Operation {
-	const subject = DIGITAL_SUBJECTS[resource];
-	return {
-		action: subject.actions.set,
-		description,
-		runOptions,
-		async prepare(
-			this: IExecuteFunctions,
-			itemIndex: number,
-			parameters: RunParameters,
-			target: ItemTarget,
-			run: RunContext,
-		): Promise<PreparedItem> {
-			const autoMap = parameters.get<string>('customFieldsInput', itemIndex, 'fields') === 'autoMap';
-			const id = idOf.call(this, itemIndex, parameters, subject.id, autoMap);
-			target.interactionId = id;
-			const fields = fieldsOf.call(this, itemIndex, parameters, resource);
-			const checked = parseOrThrow(this.getNode(), customFieldsSchema, fields, itemIndex, {
-				place: (path) => {
-					const [index, part] = path;
-					const ident = typeof index === 'number' ? (fields[index] as { ident?: unknown } | undefined)?.ident : undefined;
-					return typeof ident === 'string' && part === 'value'
-						? `Custom field "${clip(ident)}"`
-						: `Custom Fields ${path.join('.')}`;
-				},
-			});
-			checkFields.call(this, itemIndex, subject, await runDefinitions.call(this, itemIndex, run, subject), checked);
-			const body = JSON.stringify(checked);
-			return {
-				payloadHash: payloadHash(body),
-				send: async () =>
-					await sendItem(run, {
-						method: 'PUT',
-						base: 'digital',
-						path: `${subject.path(encodeURIComponent(id))}/custom-fields`,
-						body,
-						hints: HINTS,
-					}),
-			};
+async function prepare(
+	this: IExecuteFunctions,
+	subject: DigitalSubject,
+	resource: DigitalResource,
+	itemIndex: number,
+	parameters: RunParameters,
+	target: ItemTarget,
+	run: RunContext,
+): Promise<PreparedItem> {
+	const autoMap = parameters.get<string>('customFieldsInput', itemIndex, 'fields') === 'autoMap';
+	const id = idOf.call(this, itemIndex, parameters, subject.id, autoMap);
+	target.interactionId = id;
+	const fields = fieldsOf.call(this, itemIndex, parameters, resource);
+	const checked = parseOrThrow(this.getNode(), customFieldsSchema, fields, itemIndex, {
+		place: (path) => {
+			const [index, part] = path;
+			const ident = typeof index === 'number' ? (fields[index] as { ident?: unknown } | undefined)?.ident : undefined;
+			return typeof ident === 'string' && part === 'value'
+				? `Custom field "${clip(ident)}"`
+				: `Custom Fields ${path.join('.')}`;
 		},
+	});
+	checkFields.call(this, itemIndex, subject, await runDefinitions.call(this, itemIndex, run, subject), checked);
+	const body = JSON.stringify(checked);
+	return {
+		payloadHash: payloadHash(body),
+		send: async () =>
+			await sendItem(run, {
+				method: 'PUT',
+				base: 'digital',
+				path: `${subject.path(encodeURIComponent(id))}/custom-fields`,
+				body,
+				hints: HINTS,
+			}),
 	};
 }
 
-export const digitalCase = forResource('digitalCase');
-export const digitalCustomer = forResource('digitalCustomer');
+export const operations = perDigitalResource('set', description, prepare);

@@ -2,14 +2,15 @@
  * What the Digital Case and Digital Customer resources share: both hold custom fields defined per tenant (spec §4),
  * set and removed by ident on the Digital (DFO) base. One description of each, so each operation serves both.
  */
-import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { DFO_PATH } from '../../constants';
 import { inputError, type IdSource } from '../../helpers/itemInput';
 import { clip, pathIdSchema } from '../../helpers/validation';
 import { cxoneCall, CxoneError, type CxoneConnection, type HttpHelpers } from '../../transport';
 import type { AuditAction } from '../../helpers/audit';
-import type { RunContext } from '../router';
+import { runOptions } from '../common.descriptions';
+import type { Operation, PreparedItem, RunContext } from '../router';
 
 export type DigitalResource = 'digitalCase' | 'digitalCustomer';
 
@@ -154,4 +155,32 @@ export function checkFields(
 			);
 		}
 	}
+}
+
+/** How an operation readies one item for a Digital subject: its prepare, with the subject and resource given. */
+export type SubjectPrepare = (
+	this: IExecuteFunctions,
+	subject: DigitalSubject,
+	resource: DigitalResource,
+	...item: Parameters<Operation['prepare']>
+) => Promise<PreparedItem>;
+
+/** The operation for each Digital resource: one description and one preparation, the audit action by `kind`. */
+export function perDigitalResource(
+	kind: keyof DigitalSubject['actions'],
+	description: INodeProperties[],
+	prepare: SubjectPrepare,
+): Record<DigitalResource, Operation> {
+	const operationFor = (resource: DigitalResource): Operation => {
+		const subject = DIGITAL_SUBJECTS[resource];
+		return {
+			action: subject.actions[kind],
+			description,
+			runOptions,
+			async prepare(...item) {
+				return await prepare.call(this, subject, resource, ...item);
+			},
+		};
+	};
+	return { digitalCase: operationFor('digitalCase'), digitalCustomer: operationFor('digitalCustomer') };
 }
