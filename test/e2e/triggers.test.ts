@@ -259,8 +259,10 @@ describe.each<N8nLine>(['v1', 'v2'])('n8n %s: events from a real tenant', (line)
 		await n8n!.stop();
 		await n8n!.activate(pollWorkflowId);
 		await startN8n();
-		// The trigger watches once it has a cursor, i.e. once it asks for contacts.
-		await waitFor(() => sandbox.stats.acdCalls.contactsActive > 0, 'the first delta poll', pollWaitMs);
+		// The trigger watches once it has a cursor, i.e. once it asks for contacts. A poll asks for started, changed
+		// and ended contacts one after the other; contacts added between those requests would have their state
+		// change reported in this poll and their start only in the next, so they are added once the poll is done.
+		await waitFor(() => sandbox.stats.acdCalls.contactsCompleted > 0, 'the first delta poll', pollWaitMs);
 
 		const first = sandbox.realApi.addContact({ agentId: watchedAgentId }).contactId;
 		await new Promise((resolveTick) => setTimeout(resolveTick, 5));
