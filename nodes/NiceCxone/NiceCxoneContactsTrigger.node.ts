@@ -19,6 +19,7 @@ import {
 	eventsSince,
 	inOrder,
 	pollFetch,
+	readingOrder,
 	type ContactEvent,
 	type ContactEventItem,
 	type ContactFilters,
@@ -196,7 +197,7 @@ async function pollEvents(
 		for (const event of starting) cursors[event] = start;
 	}
 	const found: ContactEventItem[] = [];
-	for (const event of events.filter((candidate) => !starting.includes(candidate))) {
+	for (const event of readingOrder(events).filter((candidate) => !starting.includes(candidate))) {
 		const delta = await eventsSince(fetch, event, filters, cursors[event], now);
 		found.push(...delta.items);
 		if (delta.lastPollTime !== undefined) cursors[event] = delta.lastPollTime;

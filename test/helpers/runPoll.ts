@@ -26,6 +26,8 @@ export class PollHarness {
 	readonly nodeType = new NiceCxoneContactsTrigger();
 	readonly node: INode;
 	readonly workflow: Workflow;
+	/** Runs before each HTTP request of a poll, with its URL, so a test can change the tenant between a poll's reads. */
+	beforeRequest?: (url: string) => void;
 
 	constructor(
 		private readonly credentials: ICredentialDataDecryptedObject,
@@ -66,6 +68,14 @@ export class PollHarness {
 	/** One poll, as n8n's schedule runs it ('trigger') or as Fetch Test Event does ('manual'); the items, or null. */
 	async poll(mode: 'trigger' | 'manual' = 'trigger'): Promise<IDataObject[] | null> {
 		const context = new PollContext(this.workflow, this.node, additionalData(this.credentials), mode, 'activate');
+		const { beforeRequest } = this;
+		if (beforeRequest !== undefined) {
+			const send = context.helpers.httpRequest.bind(context.helpers);
+			context.helpers.httpRequest = async (options) => {
+				beforeRequest(String(options.url));
+				return await send(options);
+			};
+		}
 		const result = await (this.nodeType.poll as NonNullable<INodeType['poll']>).call(context);
 		return result === null ? null : result[0].map((item) => item.json);
 	}

@@ -87,6 +87,36 @@ describe('contacts that start, change and end between polls', () => {
 		expect([sandbox.stats.statuses[304] - before.notModified, sandbox.stats.statuses[204] - before.noContent]).toEqual([2, 1]);
 	});
 
+	it('keeps each contact’s events in their order when the contact changes while a poll is between its reads', async () => {
+		const harness = await activated();
+		const ending = addContact();
+		expect(await harness.poll()).toHaveLength(2);
+		const started: Record<string, string> = {};
+		harness.beforeRequest = (url) => {
+			const endpoint = /contacts\/(active|states|completed)/.exec(url)?.[1];
+			if (endpoint === undefined || started[endpoint] !== undefined) return;
+			started[endpoint] = addContact();
+			if (endpoint === 'states') sandbox.realApi.endContact(ending);
+		};
+		const reported = [...summary(await harness.poll())];
+		harness.beforeRequest = undefined;
+		reported.push(...summary(await harness.poll()));
+		expect(await harness.poll()).toBeNull();
+
+		const ofContact = (contactId: string) =>
+			reported.filter(([, contact]) => contact === contactId).map(([event, , state]) => [event, state]);
+		for (const contact of Object.values(started)) {
+			expect(ofContact(contact)).toEqual([
+				['contactStarted', 'Active'],
+				['contactStateChanged', 'Active'],
+			]);
+		}
+		expect(ofContact(ending)).toEqual([
+			['contactStateChanged', 'EndContact'],
+			['contactEnded', null],
+		]);
+	});
+
 	it('reports what happened while n8n was stopped once, and nothing twice, after a restart', async () => {
 		const before = await activated();
 		const contact = addContact();

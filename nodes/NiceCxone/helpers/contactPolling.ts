@@ -90,6 +90,14 @@ export const CONTACT_EVENT_SOURCES: Record<ContactEvent, EventSource> = {
 /** Order of events of one contact at the same time: it starts, changes, then ends. */
 const EVENT_ORDER: ContactEvent[] = ['contactStarted', 'contactStateChanged', 'contactEnded'];
 
+/**
+ * The order a poll reads the endpoints in: the latest kind of event first. An event a poll reports was then read
+ * before the events that come earlier in a contact's life, so none of those can be left for the next poll: a contact
+ * that starts while a poll is between its reads is reported started, then changed, never the other way round.
+ */
+export const readingOrder = (events: ContactEvent[]): ContactEvent[] =>
+	[...EVENT_ORDER].reverse().filter((event) => events.includes(event));
+
 /** One event as the trigger reports it. */
 export interface ContactEventItem extends IDataObject {
 	event: ContactEvent;
