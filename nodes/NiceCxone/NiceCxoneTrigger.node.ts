@@ -23,7 +23,7 @@ import {
 import { auditRecord, payloadHash } from './helpers/audit';
 import { eventsProperty } from './helpers/descriptions';
 import { recentEvents } from './helpers/recentEvents';
-import { remember, seenEventsOf, wasSeen, type SeenEvents } from './helpers/seenEvents';
+import { remember, seenEventsOf, wasSeen, withRecent, type SeenEvents } from './helpers/seenEvents';
 import { parseStudioBody, studioEventKey, type CallRefusal } from './helpers/studioCalls';
 import { noticeList, STUDIO_REST_ACTION_SETTINGS, STUDIO_SNIPPET_LINES } from './helpers/studioSnippet';
 import { callbackSchema, describeZodError, webhookSchema } from './helpers/validation';
@@ -350,17 +350,19 @@ async function receiveStudioCall(context: IWebhookFunctions): Promise<IWebhookRe
 	if ('refused' in event) return refuseCall(context, event.refused);
 
 	const data = context.getWorkflowStaticData('node') as TriggerStaticData;
-	const seen = seenEventsOf(data.seenEvents);
-	const response = context.getResponseObject();
+	const limits = { maxEntries: STUDIO_SEEN_EVENTS_MAX, maxBytes: STUDIO_SEEN_EVENTS_MAX_BYTES };
 	const memoryKey = `studio:${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+	// Calls handled at the same time each save the list as it was before them, so the last save drops what the
+	// others added: every call puts back the events this process took lately, even a call that starts no run.
+	const stored = seenEventsOf(data.seenEvents);
+	const seen = withRecent(stored, recentEvents.entries(memoryKey, now), now, limits);
+	const response = context.getResponseObject();
 	if (wasSeen(seen, event.key, now) || !recentEvents.firstSeen(memoryKey, event.key, event.expiresAt, now)) {
+		if (seen !== stored) data.seenEvents = seen;
 		response.status(200).json({ ok: true, duplicate: true });
 		return { noWebhookResponse: true };
 	}
-	data.seenEvents = remember(seen, event.key, event.expiresAt, now, {
-		maxEntries: STUDIO_SEEN_EVENTS_MAX,
-		maxBytes: STUDIO_SEEN_EVENTS_MAX_BYTES,
-	});
+	data.seenEvents = remember(seen, event.key, event.expiresAt, now, limits);
 
 	const contactId = body.fields.contactId;
 	const audit = auditRecord({

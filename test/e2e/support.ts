@@ -22,7 +22,12 @@ export interface ListedExecution {
 	id: string;
 	status: string;
 	finished?: boolean;
+	startedAt?: string | null;
+	stoppedAt?: string | null;
 }
+
+/** More than any test starts for one workflow: n8n lists only 10 or 20 executions unless asked for more. */
+const EXECUTIONS_LIST_LIMIT = 100;
 
 /** `npm pack` of the built package into a new folder, as for publishing: the tarball and the files it holds. */
 export async function packPackage(): Promise<{ dir: string; tarball: string; files: string[] }> {
@@ -37,7 +42,10 @@ export async function packPackage(): Promise<{ dir: string; tarball: string; fil
 
 export async function listExecutions(n8n: N8nInstance, workflowId: string): Promise<ListedExecution[]> {
 	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-	const page = await n8n.request<{ results: ListedExecution[] }>('GET', `/rest/executions?filter=${filter}`);
+	const page = await n8n.request<{ results: ListedExecution[] }>(
+		'GET',
+		`/rest/executions?filter=${filter}&limit=${EXECUTIONS_LIST_LIMIT}`,
+	);
 	return page.results;
 }
 

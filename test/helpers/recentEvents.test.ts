@@ -42,3 +42,23 @@ describe('RecentEvents with an expiry', () => {
 		expect(recent.firstSeen('wh', 'body:h', 5_000, 3_999)).toBe(false);
 	});
 });
+
+describe('RecentEvents.entries', () => {
+	it('lists a webhook’s ids not yet forgotten, least recently seen first, with their expiry', () => {
+		const recent = new RecentEvents();
+		recent.firstSeen('wh', 'id:a', null, 1_000);
+		recent.firstSeen('wh', 'body:h', 1_500, 1_000);
+		recent.firstSeen('wh', 'id:b', null, 1_000);
+		recent.firstSeen('other', 'id:c', null, 1_000);
+		expect(recent.entries('wh', 1_200)).toEqual([
+			['id:a', null],
+			['body:h', 1_500],
+			['id:b', null],
+		]);
+		expect(recent.entries('wh', 1_500)).toEqual([
+			['id:a', null],
+			['id:b', null],
+		]);
+		expect(recent.entries('unknown', 1_000)).toEqual([]);
+	});
+});

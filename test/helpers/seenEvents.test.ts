@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { loadBuilt } from './built';
 
-const { remember, seenEventsOf, wasSeen } = loadBuilt<typeof import('../../nodes/NiceCxone/helpers/seenEvents')>(
+const { remember, seenEventsOf, wasSeen, withRecent } = loadBuilt<typeof import('../../nodes/NiceCxone/helpers/seenEvents')>(
 	'nodes/NiceCxone/helpers/seenEvents.js',
 );
 
@@ -44,6 +44,30 @@ describe('seen events', () => {
 		expect(seen[seen.length - 1][0]).toBe(`id:49-${'y'.repeat(150)}`);
 		const huge = remember(seen, `id:${'z'.repeat(5_000)}`, null, 0, limits);
 		expect(huge.map(([key]) => key)).toEqual([`id:${'z'.repeat(5_000)}`]);
+	});
+
+	it('takes back the live entries it lacks as its most recent ones, within its limits', () => {
+		const stored: Array<[string, number | null]> = [
+			['id:a', null],
+			['body:gone', 500],
+		];
+		const recent: Array<[string, number | null]> = [
+			['id:a', null],
+			['id:b', null],
+			['body:h', 2_000],
+			['body:expired', 900],
+		];
+		expect(withRecent(stored, recent, 1_000, roomy)).toEqual([
+			['id:a', null],
+			['id:b', null],
+			['body:h', 2_000],
+		]);
+		expect(withRecent(stored, recent, 1_000, { maxEntries: 2, maxBytes: 100_000 })).toEqual([
+			['id:b', null],
+			['body:h', 2_000],
+		]);
+		const complete: Array<[string, number | null]> = [['id:a', null]];
+		expect(withRecent(complete, [['id:a', null]], 1_000, roomy)).toBe(complete);
 	});
 
 	it('reads back only well-formed entries from static data', () => {

@@ -204,6 +204,25 @@ describe('CXone Studio calls: one run per event', () => {
 		expect(after.runs).toHaveLength(0);
 	});
 
+	it('puts back the events a concurrent call’s save dropped from the static data, so a restart still knows them', async () => {
+		const before = await trigger();
+		const bodies = ['evt-a', 'evt-b', 'evt-c'].map((eventId) => ({ eventId, contactId: '13' }));
+		await call(before, { body: bodies[0] });
+		// What a call handled at the same time as the next two saves last: the list as it was before them.
+		const snapshot = JSON.parse(JSON.stringify(before.staticData)) as Record<string, unknown>;
+		await call(before, { body: bodies[1] });
+		await call(before, { body: bodies[2] });
+		Object.assign(before.staticData, snapshot);
+		expect((await call(before, { body: bodies[1] })).response).toEqual({ ok: true, duplicate: true });
+
+		const port = Number(new URL(before.url).port);
+		await before.stop();
+		const after = before.restarted();
+		harnesses.push(await after.start(port));
+		for (const body of bodies) expect((await call(after, { body })).response).toEqual({ ok: true, duplicate: true });
+		expect(after.runs).toHaveLength(0);
+	});
+
 	it('would run the retry again after a restart if the static data had been lost: the memory is in it', async () => {
 		const before = await trigger();
 		const body = { eventId: 'evt-lost-static-data', contactId: '12' };

@@ -3,13 +3,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 import type { N8nInstance } from '../e2e/n8nInstance';
+import { listExecutions, type ListedExecution } from '../e2e/support';
 
-export interface ListedExecution {
-	id: string;
-	status: string;
-	startedAt?: string | null;
-	stoppedAt?: string | null;
-}
+export { listExecutions, type ListedExecution };
 
 export interface TaskRun {
 	startTime: number;
@@ -26,12 +22,6 @@ export interface ExecutionDetail {
 }
 
 const unfinished = new Set(['new', 'running', 'waiting', 'unknown']);
-
-export async function listExecutions(main: N8nInstance, workflowId: string): Promise<ListedExecution[]> {
-	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-	const page = await main.request<{ results: ListedExecution[] }>('GET', `/rest/executions?filter=${filter}`);
-	return page.results;
-}
 
 /** Waits until `count` executions of the workflow exist and none is unfinished; bounded by `timeoutMs`. */
 export async function waitForFinishedExecutions(

@@ -12,6 +12,8 @@ export interface N8nQueueOptions {
 	packageTarball: string;
 	/** Worker processes; 2 unless given. */
 	workers?: number;
+	/** Webhook processes, each on a port of its own as behind a load balancer; 1 unless given. */
+	webhookProcesses?: number;
 	/** Executions each worker runs at once (`n8n worker --concurrency`); n8n's default is 10. */
 	workerConcurrency?: number;
 	/** Extra environment for every process; wins over the defaults. */
@@ -28,8 +30,8 @@ export class N8nQueue {
 		readonly services: QueueServices,
 		readonly main: N8nInstance,
 		readonly workers: N8nInstance[],
-		readonly webhook: N8nInstance,
-		private readonly webhookPort: number,
+		readonly webhooks: N8nInstance[],
+		private readonly webhookPorts: number[],
 		private readonly workerArgs: string[],
 	) {}
 
@@ -41,8 +43,10 @@ export class N8nQueue {
 		const services = await startQueueServices();
 		const instances: N8nInstance[] = [];
 		try {
-			const webhookPort = await freePort();
-			const webhookUrl = `http://127.0.0.1:${webhookPort}/`;
+			const webhookPorts: number[] = [];
+			for (let index = 0; index < (options.webhookProcesses ?? 1); index++) webhookPorts.push(await freePort());
+			// The address CXone calls: a load balancer's in production; here the first webhook process.
+			const webhookUrl = `http://127.0.0.1:${webhookPorts[0]}/`;
 			const env = {
 				...queueModeEnv(services),
 				// Production webhook calls go to the webhook process only, so the main process serves the editor.
@@ -63,9 +67,9 @@ export class N8nQueue {
 			// What triggers register with CXone is the public webhook URL: the webhook process's, not main's.
 			const main = await create(webhookUrlEnv(options.line, webhookUrl));
 			const workers = await Promise.all(Array.from({ length: options.workers ?? DEFAULT_WORKERS }, () => create()));
-			const webhook = await create();
+			const webhooks = await Promise.all(webhookPorts.map(async () => await create()));
 			const workerArgs = options.workerConcurrency ? [`--concurrency=${options.workerConcurrency}`] : [];
-			return new N8nQueue(options.line, services, main, workers, webhook, webhookPort, workerArgs);
+			return new N8nQueue(options.line, services, main, workers, webhooks, webhookPorts, workerArgs);
 		} catch (error) {
 			await Promise.allSettled(instances.map(async (instance) => await instance.dispose()));
 			await services.stop();
@@ -73,8 +77,13 @@ export class N8nQueue {
 		}
 	}
 
+	/** The first webhook process: the one the public webhook URL points at. */
+	get webhook(): N8nInstance {
+		return this.webhooks[0];
+	}
+
 	get processes(): N8nInstance[] {
-		return [this.main, ...this.workers, this.webhook];
+		return [this.main, ...this.workers, ...this.webhooks];
 	}
 
 	/** Everything every process and service printed, labelled by role. */
@@ -83,7 +92,7 @@ export class N8nQueue {
 		return [
 			label('main', this.main.logs),
 			...this.workers.map((worker, index) => label(`worker ${index + 1}`, worker.logs)),
-			label('webhook', this.webhook.logs),
+			...this.webhooks.map((webhook, index) => label(`webhook ${index + 1}`, webhook.logs)),
 			label('redis and postgres', this.services.logs()),
 		].join('\n');
 	}
@@ -106,7 +115,7 @@ export class N8nQueue {
 		await this.main.start('main');
 		await Promise.all([
 			...this.workers.map(async (worker) => await worker.start('worker', { args: this.workerArgs })),
-			this.webhook.start('webhook', { port: this.webhookPort }),
+			...this.webhooks.map(async (webhook, index) => await webhook.start('webhook', { port: this.webhookPorts[index] })),
 		]);
 		await this.main.setupOwnerAndLogin();
 	}

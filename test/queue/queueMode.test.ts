@@ -10,7 +10,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { CxoneSandbox } from '../../sandbox/server';
-import type { N8nLine } from '../e2e/n8nInstance';
+import { callFromStudio } from '../../sandbox/studioCaller';
+import type { N8nInstance, N8nLine } from '../e2e/n8nInstance';
 import {
 	executionDetail,
 	executionsStartedBy,
@@ -22,10 +23,15 @@ import {
 import { N8nQueue } from './n8nQueue';
 import { TenantSampler } from './tenantSampler';
 import {
+	CONTACTS_TRIGGER,
+	contactsTriggerWorkflow,
 	CXONE_NODE,
 	DEFAULT_UPDATE,
+	queueAccessKeyCredential,
 	queueCredential,
 	queueUpdateWorkflow,
+	STUDIO_TRIGGER,
+	studioTriggerWorkflow,
 	updateRows,
 	type UpdateRow,
 	type UpdateWorkflowOptions,
@@ -38,6 +44,17 @@ const execFileAsync = promisify(execFile);
 const TENANT_LIMIT = 200;
 const EXECUTIONS = 4;
 const WORKERS = 2;
+/** Two webhook processes, as behind a load balancer, so the Studio trigger's retries can reach either. */
+const WEBHOOK_PROCESSES = 2;
+/** Studio calls at once, split over the webhook processes, to measure what their shared memory keeps. */
+const CONCURRENT_STUDIO_CALLS = 20;
+/**
+ * Retries of those calls on the other process that may start a second run. Without each process putting back
+ * the events it took, 18 of 20 did in both lines; with it, only a save racing the next call can lose one.
+ */
+const MAX_SECOND_RUNS_ACROSS_PROCESSES = 2;
+/** n8n polls once a minute; after activation the first poll only marks the start (2.x: the first scheduled one). */
+const POLL_WAIT_MS = 3 * 60_000;
 const ITEMS_PER_EXECUTION = 1000;
 /** Each worker takes two of the four executions at once, so both workers run while all four do. */
 const WORKER_CONCURRENCY = 2;
@@ -87,7 +104,7 @@ afterAll(async () => {
 	if (packDir) await rm(packDir, { recursive: true, force: true });
 });
 
-describe.each(lines)('n8n %s in queue mode: main, 2 workers, webhook process', (line) => {
+describe.each(lines)('n8n %s in queue mode: main, 2 workers, 2 webhook processes', (line) => {
 	let sandbox: CxoneSandbox;
 	let queue: N8nQueue | undefined;
 	let started: number;
@@ -105,12 +122,22 @@ describe.each(lines)('n8n %s in queue mode: main, 2 workers, webhook process', (
 			line,
 			packageTarball: tarball,
 			workers: WORKERS,
+			webhookProcesses: WEBHOOK_PROCESSES,
 			workerConcurrency: WORKER_CONCURRENCY,
 		});
-		await queue.main.importCredentials([queueCredential(sandbox)]);
-		await queue.prepareWorkflows([queueUpdateWorkflow(DEFAULT_UPDATE), queueUpdateWorkflow(SHARED_UPDATE)]);
+		await queue.main.importCredentials([queueCredential(sandbox), queueAccessKeyCredential(sandbox)]);
+		await queue.prepareWorkflows([
+			queueUpdateWorkflow(DEFAULT_UPDATE),
+			queueUpdateWorkflow(SHARED_UPDATE),
+			studioTriggerWorkflow(),
+			contactsTriggerWorkflow(),
+		]);
 		await queue.start();
-		for (const { path } of [DEFAULT_UPDATE, SHARED_UPDATE]) await queue.webhook.waitForWebhook(path);
+		for (const webhook of queue.webhooks) {
+			for (const path of [DEFAULT_UPDATE.path, SHARED_UPDATE.path, `${STUDIO_TRIGGER.webhookId}/webhook`]) {
+				await webhook.waitForWebhook(path);
+			}
+		}
 		console.info(`n8n ${line} queue mode ready in ${Date.now() - started} ms`);
 	});
 
@@ -125,6 +152,110 @@ describe.each(lines)('n8n %s in queue mode: main, 2 workers, webhook process', (
 		} finally {
 			await sandbox?.stop();
 			console.info(`n8n ${line} queue mode suite took ${Date.now() - started} ms`);
+		}
+	});
+
+	// The two trigger tests run side by side: the polling one mostly waits for n8n's once-a-minute schedule.
+	it.concurrent('Studio calls through two webhook processes: a call and its two retries start one run; forged calls none', async () => {
+		const [first, second] = queue!.webhooks;
+		const studioCall = (process: N8nInstance, body: Record<string, unknown>, secret = STUDIO_TRIGGER.secret) =>
+			callFromStudio({
+				url: `${process.url}/webhook/${STUDIO_TRIGGER.webhookId}/webhook`,
+				body,
+				headers: { 'X-Webhook-Secret': secret },
+				timeoutMs: 30_000,
+			});
+		const event = { eventId: `queue-${line}-5000123-1`, contactId: '5000123' };
+		expect((await studioCall(first, event)).response).toEqual({ ok: true });
+		const [run] = await waitForFinishedExecutions(queue!.main, STUDIO_TRIGGER.id, 1, LOAD_TIMEOUT_MS);
+		// Studio retries after a failed or timed-out call; behind a load balancer each retry may reach either process.
+		expect((await studioCall(second, event)).response).toEqual({ ok: true, duplicate: true });
+		expect((await studioCall(first, event)).response).toEqual({ ok: true, duplicate: true });
+		const forged = await studioCall(second, { eventId: 'forged' }, 'x'.repeat(30));
+		expect(forged.attempts.map((attempt) => attempt.status)).toEqual([401, 401, 401]);
+
+		const executions = await listExecutions(queue!.main, STUDIO_TRIGGER.id);
+		expect(executions.map((execution) => execution.id)).toEqual([run.id]);
+		const detail = await executionDetail(queue!.main, run.id);
+		expect(detail.status).toBe('success');
+		expect(outputOf(detail, STUDIO_TRIGGER.node)).toEqual([
+			expect.objectContaining({ ...event, audit: expect.objectContaining({ action: 'receive_studio_call' }) }),
+		]);
+		expect(queue!.workers.some((worker) => executionsStartedBy(worker).includes(run.id))).toBe(true);
+
+		// Many events at once on both processes, then each event's retry on the other process, then on the same one.
+		const events = Array.from({ length: CONCURRENT_STUDIO_CALLS }, (_, index) => ({
+			eventId: `queue-${line}-burst-${index}`,
+			contactId: String(6_000_000 + index),
+		}));
+		const onProcess = (index: number) => queue!.webhooks[index % WEBHOOK_PROCESSES];
+		const firstAnswers = await Promise.all(events.map(async (body, index) => await studioCall(onProcess(index), body)));
+		expect(firstAnswers.map((answer) => answer.response)).toEqual(events.map(() => ({ ok: true })));
+		await waitForFinishedExecutions(queue!.main, STUDIO_TRIGGER.id, 1 + CONCURRENT_STUDIO_CALLS, LOAD_TIMEOUT_MS);
+		const sameProcess: unknown[] = [];
+		for (const [index, body] of events.entries()) sameProcess.push((await studioCall(onProcess(index), body)).response);
+		const otherProcess: unknown[] = [];
+		for (const [index, body] of events.entries()) otherProcess.push((await studioCall(onProcess(index + 1), body)).response);
+		// A retry on the process that took the call is recognised in its memory, whatever the database kept.
+		expect(sameProcess).toEqual(events.map(() => ({ ok: true, duplicate: true })));
+		// On the other process only the workflow's static data recognises it. Calls handled at the same time each save
+		// the list they were handed, so the last save drops what the others added; each process's next call puts its
+		// own events back. What is left is a race between the two processes' saves (README: Scaling out).
+		const secondRuns = otherProcess.filter((response) => JSON.stringify(response) === '{"ok":true}').length;
+		console.info(
+			`n8n ${line} queue mode: ${secondRuns} of ${CONCURRENT_STUDIO_CALLS} retries on the other webhook process started a second run`,
+		);
+		expect(secondRuns).toBeLessThanOrEqual(MAX_SECOND_RUNS_ACROSS_PROCESSES);
+		const all = await waitForFinishedExecutions(
+			queue!.main,
+			STUDIO_TRIGGER.id,
+			1 + CONCURRENT_STUDIO_CALLS + secondRuns,
+			LOAD_TIMEOUT_MS,
+		);
+		expect(all).toHaveLength(1 + CONCURRENT_STUDIO_CALLS + secondRuns);
+	});
+
+	it.concurrent('the Contacts Trigger polls on the main process only and reports each change once, run by the workers', async () => {
+		const { realApi } = sandbox;
+		const events = async (executionId: string) =>
+			outputOf(await executionDetail(queue!.main, executionId), CONTACTS_TRIGGER.node).map((item) => [
+				item.event,
+				item.contactId,
+				item.contactStateName ?? item.stateName ?? null,
+			]);
+		// Deactivated whatever happens: its polls must not reach the tenant during the load tests.
+		try {
+			// Its first poll that asks for contacts: from then on it watches. Nothing else here asks for started contacts.
+			await waitForValue(async () => sandbox.stats.acdCalls.contactsActive > 0 || undefined, 'the first delta poll', POLL_WAIT_MS);
+			const first = realApi.addContact({ agentId: CONTACTS_TRIGGER.agentId }).contactId;
+			await new Promise((resolveTick) => setTimeout(resolveTick, 5));
+			const second = realApi.addContact({ agentId: CONTACTS_TRIGGER.agentId }).contactId;
+			const [started] = await waitForFinishedExecutions(queue!.main, CONTACTS_TRIGGER.id, 1, POLL_WAIT_MS);
+			expect(await events(started.id)).toEqual([
+				['contactStarted', first, 'Active'],
+				['contactStateChanged', first, 'Active'],
+				['contactStarted', second, 'Active'],
+				['contactStateChanged', second, 'Active'],
+			]);
+
+			realApi.setContactState(first, 'Hold');
+			await new Promise((resolveTick) => setTimeout(resolveTick, 5));
+			realApi.endContact(second);
+			const executions = await waitForFinishedExecutions(queue!.main, CONTACTS_TRIGGER.id, 2, POLL_WAIT_MS);
+			expect(executions).toHaveLength(2);
+			const changed = executions.find((execution) => execution.id !== started.id)!;
+			expect(await events(changed.id)).toEqual([
+				['contactStateChanged', first, 'Hold'],
+				['contactStateChanged', second, 'EndContact'],
+				['contactEnded', second, null],
+			]);
+			for (const execution of executions) {
+				expect(queue!.workers.some((worker) => executionsStartedBy(worker).includes(execution.id))).toBe(true);
+			}
+			// One process polled: one login with the access key. A worker runs the trigger's items without calling CXone.
+			expect(sandbox.stats.loginRequests.accessKey).toBe(1);
+		} finally {
+			await queue!.main.request('POST', `/rest/workflows/${CONTACTS_TRIGGER.id}/deactivate`, {});
 		}
 	});
 

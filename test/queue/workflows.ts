@@ -2,7 +2,8 @@
  * What the queue-mode suite and `npm run demo -- --queue` import: the sandbox credential and a production
  * workflow a webhook call starts, so its executions go through Redis to the workers.
  */
-import { sandboxCredentialData } from '../../sandbox/credential';
+import { sandboxAccessKeyCredentialData, sandboxCredentialData } from '../../sandbox/credential';
+import type { CxoneSandbox } from '../../sandbox/server';
 
 // n8n wants 16 alphanumerics for workflow and credential ids.
 export const QUEUE_CREDENTIAL = { id: 'queueCxoneCred01', name: 'NICE CXone sandbox (queue mode)' };
@@ -94,4 +95,72 @@ export function updateRows(batch: string, count: number): UpdateRow[] {
 		interaction_id: `${batch}-${String(index).padStart(5, '0')}`,
 		segment: index % 2 === 0 ? 'enterprise' : 'smb',
 	}));
+}
+
+export const QUEUE_ACCESS_KEY_CREDENTIAL = { id: 'queueCxoneAKey01', name: 'NICE CXone sandbox tenant (queue mode)' };
+
+export function queueAccessKeyCredential(sandbox: CxoneSandbox) {
+	return { ...QUEUE_ACCESS_KEY_CREDENTIAL, type: 'niceCxoneAccessKeyApi', data: sandboxAccessKeyCredentialData(sandbox) };
+}
+
+export const STUDIO_TRIGGER = {
+	id: 'queueCxoneStudio',
+	webhookId: '6a1f0c3e-2b4d-4e8f-9a7b-0c1d2e3f4a20',
+	secret: 'queue-studio-secret-0123456789',
+	node: 'NICE CXone Trigger',
+};
+
+/** CXone Studio calls → NICE CXone Trigger (Studio mode), served by the webhook processes, run by the workers. */
+export function studioTriggerWorkflow() {
+	return {
+		id: STUDIO_TRIGGER.id,
+		name: 'Queue mode: CXone Studio calls',
+		active: true,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{
+				id: '6a1f0c3e-2b4d-4e8f-9a7b-0c1d2e3f4a21',
+				name: STUDIO_TRIGGER.node,
+				type: 'n8n-nodes-nice-cxone.niceCxoneTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: STUDIO_TRIGGER.webhookId,
+				parameters: { registration: 'studio', webhookSecret: STUDIO_TRIGGER.secret },
+			},
+		],
+		connections: {},
+	};
+}
+
+export const CONTACTS_TRIGGER = {
+	id: 'queueCxoneContPl',
+	node: 'NICE CXone Contacts Trigger',
+	/** The agent whose contacts it watches, so the sandbox's seeded contacts stay out of it. */
+	agentId: 5_151_515,
+};
+
+/** NICE CXone Contacts Trigger polling every minute: the main process polls, a worker runs each execution. */
+export function contactsTriggerWorkflow() {
+	return {
+		id: CONTACTS_TRIGGER.id,
+		name: 'Queue mode: CXone contacts polling',
+		active: true,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{
+				id: '6a1f0c3e-2b4d-4e8f-9a7b-0c1d2e3f4a31',
+				name: CONTACTS_TRIGGER.node,
+				type: 'n8n-nodes-nice-cxone.niceCxoneContactsTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				credentials: { niceCxoneAccessKeyApi: QUEUE_ACCESS_KEY_CREDENTIAL },
+				parameters: {
+					pollTimes: { item: [{ mode: 'everyMinute' }] },
+					events: ['contactStarted', 'contactStateChanged', 'contactEnded'],
+					filters: { agentId: CONTACTS_TRIGGER.agentId },
+				},
+			},
+		],
+		connections: {},
+	};
 }

@@ -1,4 +1,5 @@
 import { RECENT_EVENT_IDS_PER_WEBHOOK, RECENT_EVENT_WEBHOOKS } from '../constants';
+import type { SeenEvents } from './seenEvents';
 
 /** Moves `key` to the most recent end of `map` (a Map iterates in insertion order). */
 function touch<K, V>(map: Map<K, V>, key: K, value: V): void {
@@ -18,11 +19,11 @@ function trim<K, V>(map: Map<K, V>, capacity: number): void {
  * The event ids each webhook received lately, so that CXone's redeliveries of one event (it retries a
  * callback up to 3 times, contract §4) start one run, not several.
  *
- * Kept in this process's memory rather than in the workflow's static data: n8n writes static data back
- * only when an execution finishes, and not at all for calls that start no run, so two deliveries
- * arriving close together would both miss an id stored there. Redeliveries come within seconds, so a
- * bounded memory is enough. What it cannot see: a redelivery after an n8n restart, or one that lands on
- * another webhook process in queue mode; each of those starts a second run with the same eventId.
+ * Kept in this process's memory: n8n hands each call the workflow's static data as its database held it
+ * when the call arrived and saves it back once the call is answered, so calls handled at the same time
+ * miss each other's ids there, and the last save wins. Redeliveries come within seconds, so a bounded
+ * memory is enough. What it cannot see: a redelivery after an n8n restart, or one that lands on another
+ * webhook process in queue mode; the Studio trigger also keeps its ids in static data for those.
  * An id may be remembered only until a given time, for keys that are not unique for ever (a body's hash).
  */
 export class RecentEvents {
@@ -47,6 +48,13 @@ export class RecentEvents {
 		touch(ids, eventId, seen ? known : expiresAt);
 		trim(ids, this.idsPerWebhook);
 		return !seen;
+	}
+
+	/** The ids `webhookKey` received that are not yet forgotten, oldest first, with when each is forgotten. */
+	entries(webhookKey: string, now = Date.now()): SeenEvents {
+		const ids = this.byWebhook.get(webhookKey);
+		if (ids === undefined) return [];
+		return [...ids.entries()].filter(([, expiresAt]) => expiresAt === null || expiresAt > now);
 	}
 }
 

@@ -28,6 +28,18 @@ export function wasSeen(seen: SeenEvents, key: string, now: number): boolean {
 	return seen.some((entry) => entry[0] === key && isLive(entry, now));
 }
 
+/** `kept` without its oldest entries beyond `limits`; the most recent entry is always kept. */
+function trimmed(kept: SeenEvents, limits: SeenEventLimits): SeenEvents {
+	// JSON text of the list: brackets, plus each entry's own text and its separating comma.
+	let bytes = 2 + kept.reduce((sum, entry) => sum + JSON.stringify(entry).length + 1, 0);
+	let first = 0;
+	while (first < kept.length - 1 && (kept.length - first > limits.maxEntries || bytes > limits.maxBytes)) {
+		bytes -= JSON.stringify(kept[first]).length + 1;
+		first++;
+	}
+	return kept.slice(first);
+}
+
 /**
  * A new list with `key` added as the most recent entry, without entries already forgotten, and without the
  * oldest ones beyond `limits`. The most recent entry is always kept.
@@ -41,12 +53,16 @@ export function remember(
 ): SeenEvents {
 	const kept = seen.filter((entry) => entry[0] !== key && isLive(entry, now));
 	kept.push([key, expiresAt]);
-	// JSON text of the list: brackets, plus each entry's own text and its separating comma.
-	let bytes = 2 + kept.reduce((sum, entry) => sum + JSON.stringify(entry).length + 1, 0);
-	let first = 0;
-	while (first < kept.length - 1 && (kept.length - first > limits.maxEntries || bytes > limits.maxBytes)) {
-		bytes -= JSON.stringify(kept[first]).length + 1;
-		first++;
-	}
-	return kept.slice(first);
+	return trimmed(kept, limits);
+}
+
+/**
+ * `seen` with the live entries of `recent` it lacks added as its most recent ones, without entries already
+ * forgotten, within `limits`; `seen` itself when it lacks none.
+ */
+export function withRecent(seen: SeenEvents, recent: SeenEvents, now: number, limits: SeenEventLimits): SeenEvents {
+	const known = new Set(seen.filter((entry) => isLive(entry, now)).map(([key]) => key));
+	const missing = recent.filter((entry) => !known.has(entry[0]) && isLive(entry, now));
+	if (missing.length === 0) return seen;
+	return trimmed([...seen.filter((entry) => isLive(entry, now)), ...missing], limits);
 }
