@@ -64,6 +64,30 @@ export async function executionItems(n8n: N8nInstance, executionId: string, node
 	return (runData[nodeName]?.[0]?.data?.main?.[0] ?? []).map((item) => item.json);
 }
 
+const UNFINISHED = new Set(['new', 'running', 'waiting', 'unknown']);
+
+/** Executions of a workflow, oldest first, once at least `count` exist and none is unfinished; bounded in time. */
+export async function settledExecutions(
+	n8n: N8nInstance,
+	workflowId: string,
+	count: number,
+	timeoutMs = pollTimeoutMs,
+): Promise<ListedExecution[]> {
+	let executions: ListedExecution[] = [];
+	await waitFor(
+		async () => {
+			executions = await listExecutions(n8n, workflowId);
+			return executions.length >= count && executions.every((execution) => !UNFINISHED.has(execution.status));
+		},
+		`${count} finished executions of ${workflowId}`,
+		timeoutMs,
+	).catch((error: unknown) => {
+		const seen = executions.map(({ id, status }) => `${id} ${status}`).join(', ');
+		throw new Error(`${error instanceof Error ? error.message : String(error)}; there were: ${seen || 'none'}`);
+	});
+	return [...executions].sort((a, b) => Number(a.id) - Number(b.id));
+}
+
 export async function waitFor(
 	condition: () => boolean | Promise<boolean>,
 	what: string,

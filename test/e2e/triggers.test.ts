@@ -12,7 +12,7 @@ import { sandboxAccessKeyCredentialData } from '../../sandbox/credential';
 import { CxoneSandbox } from '../../sandbox/server';
 import { callFromStudio, type StudioCall } from '../../sandbox/studioCaller';
 import { N8nInstance, type N8nLine } from './n8nInstance';
-import { executionItems, listExecutions, packPackage, packTimeoutMs, waitFor, type ListedExecution } from './support';
+import { executionItems, listExecutions, packPackage, packTimeoutMs, settledExecutions, waitFor } from './support';
 
 // n8n wants 16 alphanumerics for workflow ids.
 const studioWorkflowId = 'e2eCxoneStudio01';
@@ -140,24 +140,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	if (packDir) await rm(packDir, { recursive: true, force: true });
 });
-
-/** Executions of a workflow once none is still running, oldest first. */
-async function settledExecutions(
-	n8n: N8nInstance,
-	workflowId: string,
-	count: number,
-	timeoutMs?: number,
-): Promise<ListedExecution[]> {
-	let executions: ListedExecution[] = [];
-	await waitFor(async () => {
-		executions = await listExecutions(n8n, workflowId);
-		return (
-			executions.length >= count &&
-			executions.every((execution) => !['new', 'running', 'waiting'].includes(execution.status))
-		);
-	}, `${count} finished executions of ${workflowId}`, timeoutMs);
-	return [...executions].sort((a, b) => Number(a.id) - Number(b.id));
-}
 
 describe.each<N8nLine>(['v1', 'v2'])('n8n %s: events from a real tenant', (line) => {
 	let sandbox: CxoneSandbox;

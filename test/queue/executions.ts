@@ -3,9 +3,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 import type { N8nInstance } from '../e2e/n8nInstance';
-import { listExecutions, type ListedExecution } from '../e2e/support';
+import { listExecutions, settledExecutions, type ListedExecution } from '../e2e/support';
 
-export { listExecutions, type ListedExecution };
+export { listExecutions, settledExecutions, type ListedExecution };
 
 export interface TaskRun {
 	startTime: number;
@@ -19,29 +19,6 @@ export interface ExecutionDetail {
 	status: string;
 	runData: Record<string, TaskRun[]>;
 	error?: { message?: string };
-}
-
-const unfinished = new Set(['new', 'running', 'waiting', 'unknown']);
-
-/** Waits until `count` executions of the workflow exist and none is unfinished; bounded by `timeoutMs`. */
-export async function waitForFinishedExecutions(
-	main: N8nInstance,
-	workflowId: string,
-	count: number,
-	timeoutMs: number,
-): Promise<ListedExecution[]> {
-	const deadline = Date.now() + timeoutMs;
-	let executions: ListedExecution[] = [];
-	while (Date.now() < deadline) {
-		executions = await listExecutions(main, workflowId);
-		if (executions.length >= count && executions.every((execution) => !unfinished.has(execution.status))) {
-			return executions;
-		}
-		await new Promise((resolveSleep) => setTimeout(resolveSleep, 500));
-	}
-	throw new Error(
-		`${count} executions of ${workflowId} did not finish within ${timeoutMs} ms: ${JSON.stringify(executions)}`,
-	);
 }
 
 /** One execution's run data, decoded from the `flatted` form n8n stores it in. */

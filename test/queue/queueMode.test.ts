@@ -12,12 +12,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CxoneSandbox } from '../../sandbox/server';
 import { callFromStudio } from '../../sandbox/studioCaller';
 import type { N8nInstance, N8nLine } from '../e2e/n8nInstance';
+import { waitFor } from '../e2e/support';
 import {
 	executionDetail,
 	executionsStartedBy,
 	listExecutions,
 	outputOf,
-	waitForFinishedExecutions,
+	settledExecutions,
 	type ListedExecution,
 } from './executions';
 import { N8nQueue } from './n8nQueue';
@@ -167,7 +168,7 @@ describe.each(lines)('n8n %s in queue mode: main, 2 workers, 2 webhook processes
 			});
 		const event = { eventId: `queue-${line}-5000123-1`, contactId: '5000123' };
 		expect((await studioCall(first, event)).response).toEqual({ ok: true });
-		const [run] = await waitForFinishedExecutions(queue!.main, STUDIO_TRIGGER.id, 1, LOAD_TIMEOUT_MS);
+		const [run] = await settledExecutions(queue!.main, STUDIO_TRIGGER.id, 1, LOAD_TIMEOUT_MS);
 		// Studio retries after a failed or timed-out call; behind a load balancer each retry may reach either process.
 		expect((await studioCall(second, event)).response).toEqual({ ok: true, duplicate: true });
 		expect((await studioCall(first, event)).response).toEqual({ ok: true, duplicate: true });
@@ -191,7 +192,7 @@ describe.each(lines)('n8n %s in queue mode: main, 2 workers, 2 webhook processes
 		const onProcess = (index: number) => queue!.webhooks[index % WEBHOOK_PROCESSES];
 		const firstAnswers = await Promise.all(events.map(async (body, index) => await studioCall(onProcess(index), body)));
 		expect(firstAnswers.map((answer) => answer.response)).toEqual(events.map(() => ({ ok: true })));
-		await waitForFinishedExecutions(queue!.main, STUDIO_TRIGGER.id, 1 + CONCURRENT_STUDIO_CALLS, LOAD_TIMEOUT_MS);
+		await settledExecutions(queue!.main, STUDIO_TRIGGER.id, 1 + CONCURRENT_STUDIO_CALLS, LOAD_TIMEOUT_MS);
 		const sameProcess: unknown[] = [];
 		for (const [index, body] of events.entries()) sameProcess.push((await studioCall(onProcess(index), body)).response);
 		const otherProcess: unknown[] = [];
@@ -206,7 +207,7 @@ describe.each(lines)('n8n %s in queue mode: main, 2 workers, 2 webhook processes
 			`n8n ${line} queue mode: ${secondRuns} of ${CONCURRENT_STUDIO_CALLS} retries on the other webhook process started a second run`,
 		);
 		expect(secondRuns).toBeLessThanOrEqual(MAX_SECOND_RUNS_ACROSS_PROCESSES);
-		const all = await waitForFinishedExecutions(
+		const all = await settledExecutions(
 			queue!.main,
 			STUDIO_TRIGGER.id,
 			1 + CONCURRENT_STUDIO_CALLS + secondRuns,
@@ -226,11 +227,11 @@ describe.each(lines)('n8n %s in queue mode: main, 2 workers, 2 webhook processes
 		// Deactivated whatever happens: its polls must not reach the tenant during the load tests.
 		try {
 			// Its first poll that asks for contacts: from then on it watches. Nothing else here asks for started contacts.
-			await waitForValue(async () => sandbox.stats.acdCalls.contactsActive > 0 || undefined, 'the first delta poll', POLL_WAIT_MS);
+			await waitFor(() => sandbox.stats.acdCalls.contactsActive > 0, 'the first delta poll', POLL_WAIT_MS);
 			const first = realApi.addContact({ agentId: CONTACTS_TRIGGER.agentId }).contactId;
 			await new Promise((resolveTick) => setTimeout(resolveTick, 5));
 			const second = realApi.addContact({ agentId: CONTACTS_TRIGGER.agentId }).contactId;
-			const [started] = await waitForFinishedExecutions(queue!.main, CONTACTS_TRIGGER.id, 1, POLL_WAIT_MS);
+			const [started] = await settledExecutions(queue!.main, CONTACTS_TRIGGER.id, 1, POLL_WAIT_MS);
 			expect(await events(started.id)).toEqual([
 				['contactStarted', first, 'Active'],
 				['contactStateChanged', first, 'Active'],
@@ -241,7 +242,7 @@ describe.each(lines)('n8n %s in queue mode: main, 2 workers, 2 webhook processes
 			realApi.setContactState(first, 'Hold');
 			await new Promise((resolveTick) => setTimeout(resolveTick, 5));
 			realApi.endContact(second);
-			const executions = await waitForFinishedExecutions(queue!.main, CONTACTS_TRIGGER.id, 2, POLL_WAIT_MS);
+			const executions = await settledExecutions(queue!.main, CONTACTS_TRIGGER.id, 2, POLL_WAIT_MS);
 			expect(executions).toHaveLength(2);
 			const changed = executions.find((execution) => execution.id !== started.id)!;
 			expect(await events(changed.id)).toEqual([
@@ -327,7 +328,7 @@ describe.each(lines)('n8n %s in queue mode: main, 2 workers, 2 webhook processes
 			const survivorStarted = executionsStartedBy(survivor).length;
 			await startRun(queue!, DEFAULT_UPDATE.path, rows);
 			const [rerun] = (
-				await waitForFinishedExecutions(queue!.main, DEFAULT_UPDATE.id, before.size + 2, LOAD_TIMEOUT_MS)
+				await settledExecutions(queue!.main, DEFAULT_UPDATE.id, before.size + 2, LOAD_TIMEOUT_MS)
 			).filter((execution) => !before.has(execution.id) && execution.id !== ended.id);
 			expect(executionsStartedBy(survivor).slice(survivorStarted)).toEqual([rerun.id]);
 			records = outputOf(await executionDetail(queue!.main, rerun.id), CXONE_NODE);
@@ -358,7 +359,7 @@ async function runLoad(queue: N8nQueue, sandbox: CxoneSandbox, workflow: UpdateW
 	let executions: ListedExecution[];
 	try {
 		await Promise.all(batches.map(async (rows) => await startRun(queue, workflow.path, rows)));
-		executions = await waitForFinishedExecutions(queue.main, workflow.id, EXECUTIONS, LOAD_TIMEOUT_MS);
+		executions = await settledExecutions(queue.main, workflow.id, EXECUTIONS, LOAD_TIMEOUT_MS);
 	} finally {
 		sampler.stop();
 	}
